@@ -1,0 +1,136 @@
+import {
+  type AgentStreamEvent,
+  SESSION_STATUSES,
+  type ServerMessage,
+  type SessionStatus,
+  type ToolDescriptor,
+} from './types.js';
+
+/** Why a frame was refused: every refusal has one of these kinds. */
+export type FrameErrorKind = 'binary' | 'notJson' | 'notObject' | 'unknownType' | 'invalidField';
+
+/** A frame that is not a valid server message. Carries a short preview of the frame, never all of it. */
+export class FrameError extends Error {
+  override readonly name = 'FrameError';
+  constructor(
+    /** What is wrong with the frame. */
+    readonly kind: FrameErrorKind,
+    message: string,
+    /** The first 120 characters of the frame, for diagnosis. */
+    readonly preview: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Result of {@link parseServerFrame}: a typed message or a typed error, never an exception. */
+export type ParseResult = { ok: true; message: ServerMessage } | { ok: false; error: FrameError };
+
+const PREVIEW_LENGTH = 120;
+const statuses: ReadonlySet<string> = new Set(SESSION_STATUSES);
+
+type Fields = Record<string, unknown>;
+
+// Hand-written guards rather than a schema library: this runs once per frame on the hot path, a
+// dozen `typeof` checks cost next to nothing, and the core bundle stays free of a validator.
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+type FieldCheck = (fields: Fields) => string | undefined;
+
+// Maps, not object literals: a frame typed "__proto__" or "constructor" must not reach Object.prototype.
+/** Field checks of each server message type, returning the bad field; no entry means "unknown type". */
+const messageChecks = new Map<string, FieldCheck>(
+  Object.entries({
+    auth_success: () => undefined,
+    auth_expired: () => undefined,
+    heartbeat_ack: () => undefined,
+    auth_failed: (f) => (isString(f.reason) ? undefined : 'reason'),
+    resume_complete: (f) => (isStatus(f.status) ? undefined : 'status'),
+    agent_event: (f) => checkId(f) ?? checkAgentEvent(f.event),
+    status_change: (f) => checkId(f) ?? (isStatus(f.status) ? undefined : 'status'),
+    tool_confirmation_request: (f) =>
+      checkId(f) ?? (isString(f.toolCallId) ? undefined : 'toolCallId') ?? checkTool(f.tool),
+    input_request: (f) =>
+      checkId(f) ??
+      (isString(f.requestId) ? undefined : 'requestId') ??
+      (isString(f.prompt) ? undefined : 'prompt'),
+    session_complete: (f) =>
+      checkId(f) ?? (f.summary === undefined || isString(f.summary) ? undefined : 'summary'),
+    error: (f) =>
+      checkId(f) ?? (isString(f.code) ? undefined : 'code') ?? (isString(f.message) ? undefined : 'message'),
+  } satisfies Record<string, FieldCheck>),
+);
+
+/** Field checks of the known agent event kinds; unknown kinds pass as they are. */
+const agentEventChecks = new Map<string, FieldCheck>(
+  Object.entries({
+    text_delta: (e) => (isString(e.content) ? undefined : 'event.content'),
+    thinking: (e) => (isString(e.content) ? undefined : 'event.content'),
+    tool_call_start: (e) =>
+      isString(e.toolCallId) && isString(e.name) && isString(e.arguments)
+        ? undefined
+        : 'event.toolCallId/name/arguments',
+    tool_call_delta: (e) =>
+      isString(e.toolCallId) && isString(e.arguments) ? undefined : 'event.toolCallId/arguments',
+    tool_call_end: (e) => (isString(e.toolCallId) ? undefined : 'event.toolCallId'),
+    tool_result: (e) => (isString(e.toolCallId) && 'result' in e ? undefined : 'event.toolCallId/result'),
+    step_complete: (e) => (Number.isInteger(e.stepIndex) ? undefined : 'event.stepIndex'),
+    message_complete: (e) => (isString(e.messageId) ? undefined : 'event.messageId'),
+  } satisfies Record<string, FieldCheck>),
+);
+
+function isStatus(value: unknown): value is SessionStatus {
+  return isString(value) && statuses.has(value);
+}
+
+function checkId(frame: Fields): string | undefined {
+  return isString(frame.id) && frame.id.length > 0 ? undefined : 'id';
+}
+
+function checkAgentEvent(event: unknown): string | undefined {
+  if (!isObject(event) || !isString(event.type)) return 'event';
+  return agentEventChecks.get(event.type)?.(event);
+}
+
+function checkTool(tool: unknown): string | undefined {
+  if (!isObject(tool)) return 'tool';
+  const { apiName, arguments: args, identifier, name } = tool as Partial<ToolDescriptor>;
+  return isString(apiName) && isString(args) && isString(identifier) && isString(name) ? undefined : 'tool';
+}
+
+function refuse(kind: FrameErrorKind, message: string, raw: string): ParseResult {
+  return { ok: false, error: new FrameError(kind, message, raw.slice(0, PREVIEW_LENGTH)) };
+}
+
+/**
+ * Turns one raw WebSocket frame into a typed server message, or a {@link FrameError} saying why not.
+ * Never throws. Unknown `agent_event` kinds are accepted as they are (forward compatibility).
+ *
+ * @example
+ * const result = parseServerFrame(event.data);
+ * if (result.ok) handle(result.message); else logger.warn(result.error);
+ */
+export function parseServerFrame(raw: unknown): ParseResult {
+  if (typeof raw !== 'string') return refuse('binary', 'Binary frames are not part of the protocol', '');
+  let frame: unknown;
+  try {
+    frame = JSON.parse(raw);
+  } catch {
+    return refuse('notJson', 'Frame is not valid JSON', raw);
+  }
+  if (!isObject(frame)) return refuse('notObject', 'Frame is not a JSON object', raw);
+  const type = frame.type;
+  const check = isString(type) ? messageChecks.get(type) : undefined;
+  if (check === undefined) return refuse('unknownType', `Unknown frame type ${JSON.stringify(type)}`, raw);
+  const badField = check(frame);
+  if (badField !== undefined)
+    return refuse('invalidField', `Frame "${type}" has a missing or mistyped ${badField}`, raw);
+  return { ok: true, message: frame as unknown as ServerMessage };
+}
+
+/** Whether an agent event is one of the kinds this protocol version defines. */
+export function isKnownAgentEvent(event: AgentStreamEvent): boolean {
+  return agentEventChecks.has(event.type);
+}
