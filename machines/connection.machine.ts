@@ -1,0 +1,494 @@
+import { assertEvent, assign, emit, enqueueActions, fromCallback, not, raise, sendTo, setup } from 'xstate';
+import { isTerminalCloseCode } from '../src/protocol/closeCodes.js';
+import {
+  type CommandFrame,
+  type ResumeCompleteMessage,
+  type SessionCompleteMessage,
+  type SessionStatus,
+  TERMINAL_SESSION_STATUSES,
+} from '../src/protocol/types.js';
+import { backoffDelayMs } from './backoff.js';
+import { type ConnectionConfig, DEFAULT_CONNECTION_CONFIG } from './connection.config.js';
+
+/** Why the client is disconnected: part of the state, so "gave up" never looks like "the user left". */
+export type DisconnectReason =
+  | 'idle'
+  | 'userDisconnect'
+  | 'authFailed'
+  | 'gaveUp'
+  | 'sessionComplete'
+  | 'terminalClose'
+  | 'linkLost';
+
+/** A user command with the id that lets a gateway apply it once. */
+export interface QueuedCommand {
+  commandId: string;
+  frame: CommandFrame;
+}
+
+/** A command written to the current socket, waiting for a heartbeat round trip to prove the gateway read it. */
+export interface InFlightCommand extends QueuedCommand {
+  /** The command is confirmed once this many heartbeats of its link are acknowledged. */
+  confirmedAtAck: number;
+}
+
+/** The last close the gateway sent, exposed when it ended the session. */
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
+/** The connection machine's data. Holds no token: the adapter asks for it when it writes `auth`. */
+export interface ConnectionContext {
+  config: ConnectionConfig;
+  chatKey: string;
+  /** Reconnect attempts made in the current series. */
+  attempt: number;
+  /** The delay chosen for the pending reconnect. */
+  retryDelayMs: number;
+  /** Commands not yet written, in issue order. */
+  outbox: QueuedCommand[];
+  /** Commands written to the current socket and not yet confirmed. */
+  inFlight: InFlightCommand[];
+  /** Heartbeats written on the current socket. */
+  heartbeatsSent: number;
+  /** Heartbeat acks received on the current socket. */
+  heartbeatsAcked: number;
+  lastClose: CloseInfo | undefined;
+  authFailure: string | undefined;
+}
+
+/** Events the machine reacts to, named after where they come from. */
+export type ConnectionEvent =
+  | { type: 'user.connect'; chatKey: string }
+  | { type: 'user.disconnect' }
+  | { type: 'user.reconnect' }
+  | { type: 'user.command'; command: QueuedCommand }
+  | { type: 'env.online' }
+  | { type: 'env.visible' }
+  | { type: 'socket.open' }
+  | { type: 'socket.closed'; code: number; reason: string }
+  | { type: 'socket.error'; message: string }
+  | { type: 'socket.alive' }
+  | { type: 'socket.tokenFailed'; message: string }
+  | { type: 'server.authSuccess' }
+  | { type: 'server.authFailed'; reason: string }
+  | { type: 'server.authExpired' }
+  | { type: 'server.heartbeatAck' }
+  | { type: 'server.resumeComplete'; message: ResumeCompleteMessage }
+  | { type: 'server.sessionComplete'; message: SessionCompleteMessage }
+  | { type: 'link.lost' }
+  | { type: 'link.probe' };
+
+/** Commands the machine gives the socket adapter. */
+export type SocketCommand =
+  | { type: 'auth' }
+  | { type: 'resume'; wantStatus: boolean }
+  | { type: 'heartbeat' }
+  | { type: 'command'; command: QueuedCommand }
+  | { type: 'close'; code: number; reason: string };
+
+/** Why a command was refused: no session, or the outbox is full while the link is down. */
+export type CommandRefusal = 'notConnected' | 'outboxFull';
+
+/** What the machine tells the outside world (the facade turns these into client events). */
+export type ConnectionEmitted =
+  | { type: 'sessionStarted'; chatKey: string }
+  | { type: 'connected' }
+  | { type: 'disconnected' }
+  | { type: 'reconnecting'; delayMs: number; attempt: number }
+  | { type: 'authFailed'; reason: string }
+  | { type: 'resumed'; status: SessionStatus }
+  | { type: 'sessionComplete'; message: SessionCompleteMessage | ResumeCompleteMessage }
+  | { type: 'linkError'; message: string }
+  | { type: 'gaveUp'; attempts: number }
+  | { type: 'closedByGateway'; code: number; reason: string }
+  | { type: 'commandRejected'; command: QueuedCommand; reason: CommandRefusal }
+  | { type: 'commandDropped'; command: QueuedCommand; reason: 'outboxFull' | 'sessionEnded' }
+  | { type: 'commandWritten'; command: QueuedCommand }
+  | { type: 'commandConfirmed'; command: QueuedCommand };
+
+/** Input of the machine: timing and limits (SPEC §5 defaults for anything left out). */
+export interface ConnectionInput {
+  config?: Partial<ConnectionConfig>;
+}
+
+/** Input of the socket actor the machine invokes for each link. */
+export interface SocketActorInput {
+  chatKey: string;
+}
+
+/**
+ * The `scheduleRetry` action with a given random source (the facade injects one for deterministic
+ * jitter in tests): counts the attempt and draws its delay from the backoff schedule.
+ */
+export function scheduleRetryWith(random: () => number) {
+  return assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, never>(({ context }) => ({
+    attempt: context.attempt + 1,
+    retryDelayMs: backoffDelayMs(context.attempt + 1, context.config, random),
+  }));
+}
+
+/**
+ * The connection machine of SPEC §4. It owns every decision about the link; the socket adapter
+ * (invoked as `socket` while a link exists) executes its commands and reports what the socket and
+ * the gateway say. Data frames (agent events, status changes, requests) do not pass through here:
+ * they change no decision, and the adapter delivers them straight to the client.
+ */
+export const connectionMachine = setup({
+  types: {
+    context: {} as ConnectionContext,
+    events: {} as ConnectionEvent,
+    emitted: {} as ConnectionEmitted,
+    input: {} as ConnectionInput,
+  },
+  actors: {
+    // Implemented by the client (src/socket.actor.ts, src/environment.actor.ts); these placeholders
+    // keep the definition pure and let tools (diagram, model tests) run it without a network.
+    socket: fromCallback<SocketCommand, SocketActorInput>(() => undefined),
+    environment: fromCallback(() => undefined),
+  },
+  guards: {
+    canReconnect: ({ context }) => context.config.autoReconnect,
+    isMaxAttemptsReached: ({ context }) =>
+      context.config.maxReconnectAttempts !== 0 && context.attempt >= context.config.maxReconnectAttempts,
+    isTerminalClose: ({ event }) => event.type === 'socket.closed' && isTerminalCloseCode(event.code),
+    isTerminalStatus: ({ event }) =>
+      event.type === 'server.resumeComplete' && TERMINAL_SESSION_STATUSES.includes(event.message.status),
+    isOutboxFull: ({ context }) => context.outbox.length >= context.config.maxQueuedCommands,
+    shouldDropOldest: ({ context }) =>
+      context.outbox.length >= context.config.maxQueuedCommands &&
+      context.config.outboxOverflow === 'dropOldest',
+    hasOtherUnackedHeartbeats: ({ context }) => context.heartbeatsAcked + 1 < context.heartbeatsSent,
+  },
+  delays: {
+    backoff: ({ context }) => context.retryDelayMs,
+    connectTimeout: ({ context }) => context.config.connectTimeoutMs,
+    authTimeout: ({ context }) => context.config.authTimeoutMs,
+    heartbeatInterval: ({ context }) => context.config.heartbeatIntervalMs,
+    heartbeatTimeout: ({ context }) => context.config.heartbeatTimeoutMs,
+    minUptime: ({ context }) => context.config.minUptimeMs,
+  },
+  actions: {
+    startSession: assign(({ event, context }) => ({
+      chatKey: event.type === 'user.connect' ? event.chatKey : context.chatKey,
+      attempt: 0,
+      lastClose: undefined,
+      authFailure: undefined,
+    })),
+    emitSessionStarted: emit(({ context }) => ({
+      type: 'sessionStarted' as const,
+      chatKey: context.chatKey,
+    })),
+    resetAttempts: assign({ attempt: 0 }),
+    scheduleRetry: scheduleRetryWith(Math.random),
+    startLink: assign({ heartbeatsSent: 0, heartbeatsAcked: 0 }),
+    sendAuth: sendTo('socket', { type: 'auth' }),
+    sendResume: sendTo('socket', ({ context }) => ({
+      type: 'resume',
+      wantStatus: context.config.wantStatus,
+    })),
+    sendHeartbeat: enqueueActions(({ enqueue }) => {
+      enqueue.sendTo('socket', { type: 'heartbeat' });
+      enqueue.assign({ heartbeatsSent: ({ context }) => context.heartbeatsSent + 1 });
+    }),
+    countAck: enqueueActions(({ context, enqueue }) => {
+      const acked = context.heartbeatsAcked + 1;
+      const confirmed = context.inFlight.filter((command) => command.confirmedAtAck <= acked);
+      for (const { commandId, frame } of confirmed) {
+        enqueue.emit({ type: 'commandConfirmed', command: { commandId, frame } });
+      }
+      enqueue.assign({
+        heartbeatsAcked: acked,
+        inFlight: context.inFlight.filter((command) => command.confirmedAtAck > acked),
+      });
+    }),
+    // Raised after closing the socket, so the close code is chosen before the retry decision runs.
+    declareLinkLost: raise({ type: 'link.lost' }),
+    closeOnExit: sendTo('socket', { type: 'close', code: 1000, reason: 'Client disconnect' }),
+    closeOnConnectTimeout: sendTo('socket', { type: 'close', code: 4000, reason: 'Connect timeout' }),
+    closeOnAuthTimeout: sendTo('socket', { type: 'close', code: 4000, reason: 'Auth timeout' }),
+    closeOnTokenFailure: sendTo('socket', { type: 'close', code: 4000, reason: 'Token unavailable' }),
+    closeOnHeartbeatTimeout: sendTo('socket', { type: 'close', code: 4000, reason: 'Heartbeat timeout' }),
+    // Writes commands in order; the heartbeat probe raised after them proves (by its ack, since the
+    // gateway handles a socket's frames in order) that the gateway read them.
+    writeCommands: enqueueActions(({ context, event, enqueue }) => {
+      const commands = event.type === 'user.command' ? [event.command] : context.outbox;
+      if (commands.length === 0) return;
+      const confirmedAtAck = context.heartbeatsSent + 1;
+      for (const command of commands) {
+        enqueue.sendTo('socket', { type: 'command', command });
+        enqueue.emit({ type: 'commandWritten', command });
+      }
+      enqueue.assign({
+        outbox: event.type === 'user.command' ? context.outbox : [],
+        inFlight: [...context.inFlight, ...commands.map((command) => ({ ...command, confirmedAtAck }))],
+      });
+      enqueue.raise({ type: 'link.probe' });
+    }),
+    enqueueCommand: assign({
+      outbox: ({ context, event }) => {
+        assertEvent(event, 'user.command');
+        return [...context.outbox, event.command];
+      },
+    }),
+    dropOldestCommand: enqueueActions(({ context, enqueue }) => {
+      const [oldest, ...rest] = context.outbox;
+      if (oldest === undefined) return;
+      enqueue.emit({ type: 'commandDropped', command: oldest, reason: 'outboxFull' });
+      enqueue.assign({ outbox: rest });
+    }),
+    refuseWhileDisconnected: emit(({ event }) => {
+      assertEvent(event, 'user.command');
+      return { type: 'commandRejected' as const, command: event.command, reason: 'notConnected' as const };
+    }),
+    refuseOutboxFull: emit(({ event }) => {
+      assertEvent(event, 'user.command');
+      return { type: 'commandRejected' as const, command: event.command, reason: 'outboxFull' as const };
+    }),
+    // Commands written to a link that died unconfirmed go back to the front of the outbox: the
+    // gateway may never have read them. They keep their commandId, so a gateway that did read them
+    // applies them once.
+    requeueInFlight: assign(({ context }) => ({
+      outbox: [...context.inFlight.map(({ commandId, frame }) => ({ commandId, frame })), ...context.outbox],
+      inFlight: [],
+    })),
+    dropQueuedCommands: enqueueActions(({ context, enqueue }) => {
+      for (const command of context.outbox)
+        enqueue.emit({ type: 'commandDropped', command, reason: 'sessionEnded' });
+      enqueue.assign({ outbox: [] });
+    }),
+    recordClose: assign({
+      lastClose: ({ event, context }) =>
+        event.type === 'socket.closed' ? { code: event.code, reason: event.reason } : context.lastClose,
+    }),
+    recordAuthFailure: assign({
+      authFailure: ({ event, context }) =>
+        event.type === 'server.authFailed' ? event.reason : context.authFailure,
+    }),
+    emitConnected: emit({ type: 'connected' }),
+    emitDisconnected: emit({ type: 'disconnected' }),
+    emitReconnecting: emit(({ context }) => ({
+      type: 'reconnecting' as const,
+      delayMs: context.retryDelayMs,
+      attempt: context.attempt,
+    })),
+    emitAuthFailed: emit(({ event }) => {
+      assertEvent(event, 'server.authFailed');
+      return { type: 'authFailed' as const, reason: event.reason };
+    }),
+    emitGaveUp: emit(({ context }) => ({ type: 'gaveUp' as const, attempts: context.attempt })),
+    emitClosedByGateway: emit(({ event }) => {
+      assertEvent(event, 'socket.closed');
+      return { type: 'closedByGateway' as const, code: event.code, reason: event.reason };
+    }),
+    emitResumed: emit(({ event }) => {
+      assertEvent(event, 'server.resumeComplete');
+      return { type: 'resumed' as const, status: event.message.status };
+    }),
+    emitSessionComplete: emit(({ event }) => {
+      assertEvent(event, ['server.sessionComplete', 'server.resumeComplete']);
+      return { type: 'sessionComplete' as const, message: event.message };
+    }),
+    emitLinkError: emit(({ event }) => {
+      assertEvent(event, ['socket.error', 'socket.tokenFailed']);
+      return { type: 'linkError' as const, message: event.message };
+    }),
+  },
+}).createMachine({
+  id: 'connection',
+  context: ({ input }) => ({
+    config: { ...DEFAULT_CONNECTION_CONFIG, ...input.config },
+    chatKey: '',
+    attempt: 0,
+    retryDelayMs: 0,
+    outbox: [],
+    inFlight: [],
+    heartbeatsSent: 0,
+    heartbeatsAcked: 0,
+    lastClose: undefined,
+    authFailure: undefined,
+  }),
+  invoke: { id: 'environment', src: 'environment' },
+  initial: 'disconnected',
+  // "Any active state" rows of the table; `disconnected` overrides both.
+  on: {
+    'user.disconnect': {
+      target: '.disconnected.userDisconnect',
+      actions: ['dropQueuedCommands', 'emitDisconnected'],
+    },
+    'user.command': [
+      { guard: 'shouldDropOldest', actions: ['dropOldestCommand', 'enqueueCommand'] },
+      { guard: 'isOutboxFull', actions: 'refuseOutboxFull' },
+      { actions: 'enqueueCommand' },
+    ],
+  },
+  states: {
+    disconnected: {
+      initial: 'idle',
+      on: {
+        'user.connect': { target: 'link', actions: ['startSession', 'emitSessionStarted'] },
+        'user.command': { actions: 'refuseWhileDisconnected' },
+        'user.disconnect': {},
+      },
+      states: {
+        idle: {},
+        userDisconnect: {},
+        authFailed: {},
+        sessionComplete: {},
+        terminalClose: {},
+        gaveUp: {
+          on: {
+            'user.reconnect': { target: '#connection.link', actions: 'resetAttempts' },
+            'env.online': { target: '#connection.link', actions: 'resetAttempts' },
+            'env.visible': { target: '#connection.link', actions: 'resetAttempts' },
+            'user.disconnect': 'userDisconnect',
+          },
+        },
+        linkLost: {
+          on: {
+            'user.reconnect': { target: '#connection.link', actions: 'resetAttempts' },
+            'user.disconnect': 'userDisconnect',
+          },
+        },
+      },
+    },
+    link: {
+      invoke: { id: 'socket', src: 'socket', input: ({ context }) => ({ chatKey: context.chatKey }) },
+      entry: 'startLink',
+      exit: ['closeOnExit', 'requeueInFlight'],
+      initial: 'connecting',
+      on: {
+        'socket.closed': [
+          {
+            guard: 'isTerminalClose',
+            target: '#connection.disconnected.terminalClose',
+            actions: ['recordClose', 'emitClosedByGateway', 'dropQueuedCommands', 'emitDisconnected'],
+          },
+          { target: '#connection.retryDecision', actions: 'recordClose' },
+        ],
+        'link.lost': '#connection.retryDecision',
+        'socket.error': { actions: 'emitLinkError' },
+      },
+      states: {
+        connecting: {
+          on: { 'socket.open': 'authenticating' },
+          after: { connectTimeout: { actions: ['closeOnConnectTimeout', 'declareLinkLost'] } },
+        },
+        authenticating: {
+          entry: 'sendAuth',
+          on: {
+            'server.authSuccess': { target: 'connected', actions: ['sendResume', 'writeCommands'] },
+            'server.authFailed': {
+              target: '#connection.disconnected.authFailed',
+              actions: ['recordAuthFailure', 'emitAuthFailed', 'dropQueuedCommands', 'emitDisconnected'],
+            },
+            'socket.tokenFailed': { actions: ['emitLinkError', 'closeOnTokenFailure', 'declareLinkLost'] },
+            // Re-authenticating after auth_expired: acks of earlier heartbeats still arrive on this socket.
+            'server.heartbeatAck': { actions: 'countAck' },
+          },
+          after: { authTimeout: { actions: ['closeOnAuthTimeout', 'declareLinkLost'] } },
+        },
+        connected: {
+          type: 'parallel',
+          entry: 'emitConnected',
+          on: {
+            'server.authExpired': 'authenticating',
+            'server.sessionComplete': {
+              target: '#connection.disconnected.sessionComplete',
+              actions: ['emitSessionComplete', 'dropQueuedCommands', 'emitDisconnected'],
+            },
+            'user.command': { actions: 'writeCommands' },
+          },
+          states: {
+            replay: {
+              initial: 'resuming',
+              states: {
+                resuming: {
+                  on: {
+                    'server.resumeComplete': [
+                      {
+                        guard: 'isTerminalStatus',
+                        target: '#connection.disconnected.sessionComplete',
+                        actions: [
+                          'emitResumed',
+                          'emitSessionComplete',
+                          'dropQueuedCommands',
+                          'emitDisconnected',
+                        ],
+                      },
+                      { target: 'live', actions: 'emitResumed' },
+                    ],
+                  },
+                },
+                live: {},
+              },
+            },
+            heartbeat: {
+              initial: 'idle',
+              states: {
+                idle: {
+                  after: { heartbeatInterval: { target: 'awaitingAck', actions: 'sendHeartbeat' } },
+                  on: {
+                    'link.probe': { target: 'awaitingAck', actions: 'sendHeartbeat' },
+                    'server.heartbeatAck': { actions: 'countAck' },
+                  },
+                },
+                awaitingAck: {
+                  after: { heartbeatTimeout: { actions: ['closeOnHeartbeatTimeout', 'declareLinkLost'] } },
+                  on: {
+                    'socket.alive': 'idle',
+                    'link.probe': { actions: 'sendHeartbeat' },
+                    'server.heartbeatAck': [
+                      {
+                        guard: 'hasOtherUnackedHeartbeats',
+                        target: 'awaitingAck',
+                        reenter: true,
+                        actions: 'countAck',
+                      },
+                      { target: 'idle', actions: 'countAck' },
+                    ],
+                  },
+                },
+              },
+            },
+            uptime: {
+              initial: 'unproven',
+              states: {
+                unproven: { after: { minUptime: { target: 'proven', actions: 'resetAttempts' } } },
+                proven: {},
+              },
+            },
+          },
+        },
+      },
+    },
+    // Transient: every way of losing a link (close, timeouts, token failure) is decided here, once.
+    retryDecision: {
+      always: [
+        {
+          guard: not('canReconnect'),
+          target: 'disconnected.linkLost',
+          actions: ['dropQueuedCommands', 'emitDisconnected'],
+        },
+        {
+          guard: 'isMaxAttemptsReached',
+          target: 'disconnected.gaveUp',
+          actions: ['dropQueuedCommands', 'emitDisconnected', 'emitGaveUp'],
+        },
+        { target: 'reconnecting', actions: ['scheduleRetry', 'emitReconnecting'] },
+      ],
+    },
+    reconnecting: {
+      after: { backoff: 'link' },
+      on: {
+        'user.reconnect': 'link',
+        'env.online': 'link',
+        'env.visible': 'link',
+      },
+    },
+  },
+});
+
+/** The connection machine's type, for typing actors and snapshots. */
+export type ConnectionMachine = typeof connectionMachine;
