@@ -1,0 +1,470 @@
+import { type Actor, createActor, fromCallback, type StateValue } from 'xstate';
+import type { ConnectionConfig } from '../machines/connection.config.js';
+import {
+  type CloseInfo,
+  type CommandRefusal,
+  type ConnectionEmitted,
+  type ConnectionMachine,
+  connectionMachine,
+  type DisconnectReason,
+  type QueuedCommand,
+  scheduleRetryWith,
+} from '../machines/connection.machine.js';
+import {
+  type ConnectionStatus,
+  toConnectionStatus,
+  toDisconnectReason,
+} from '../machines/connectionStatus.js';
+import { environmentActor } from './environment.actor.js';
+import { AgentGatewayError } from './errors.js';
+import { EventLedger } from './ledger.js';
+import { Listeners } from './listeners.js';
+import { type AgentGatewayClientOptions, type Logger, toConnectionConfig } from './options.js';
+import type { FrameError } from './protocol/parse.js';
+import type {
+  AgentEventMessage,
+  CommandFrame,
+  InputRequestMessage,
+  ResumeCompleteMessage,
+  SessionCompleteMessage,
+  SessionEventMessage,
+  SessionStatus,
+  StatusChangeMessage,
+  ToolConfirmationRequestMessage,
+} from './protocol/types.js';
+import { buildSocketUrl } from './protocol/url.js';
+import { createSocketActor, type DeliveredMessage } from './socket.actor.js';
+import type { WebSocketConstructor } from './webSocket.js';
+
+/** Events of the client and their listeners' signatures (SPEC §5, plus `message`, `command_*`). */
+export interface AgentGatewayClientEvents {
+  agent_event: (message: AgentEventMessage) => void;
+  auth_failed: (reason: string) => void;
+  connected: () => void;
+  disconnected: () => void;
+  error: (error: Error | Event) => void;
+  input_request: (message: InputRequestMessage) => void;
+  /** The delay before the next attempt, and the attempt's number in the current series. */
+  reconnecting: (delayMs: number, attempt: number) => void;
+  /** A `session_complete` frame, or a `resume_complete` whose status says the session is over. */
+  session_complete: (message: SessionCompleteMessage | ResumeCompleteMessage) => void;
+  status_changed: (status: SessionStatus) => void;
+  status_update: (message: StatusChangeMessage) => void;
+  tool_confirmation_request: (message: ToolConfirmationRequestMessage) => void;
+  /** Every new session frame, in order, including `resume_complete`: what a session model folds. */
+  message: (message: SessionEventMessage | ResumeCompleteMessage) => void;
+  /** A command was refused at once (no session, or outbox full). */
+  command_rejected: (receipt: CommandReceipt) => void;
+  /** A queued command was abandoned (session ended, or evicted by `outboxOverflow: 'dropOldest'`). */
+  command_dropped: (commandId: string, command: CommandFrame, reason: CommandDropReason) => void;
+}
+
+/** The client interface integration code in the field uses (SPEC §5). */
+export interface IAgentGatewayClient {
+  connect(chatKey: string): void;
+  readonly connectionStatus: ConnectionStatus;
+  disconnect(): void;
+  on<K extends keyof AgentGatewayClientEvents>(event: K, listener: AgentGatewayClientEvents[K]): void;
+  off<K extends keyof AgentGatewayClientEvents>(event: K, listener: AgentGatewayClientEvents[K]): void;
+  sendInterrupt(): void;
+  sendToolConfirmation(toolCallId: string, approved: boolean): void;
+  sendUserInput(requestId: string, content: string): void;
+  updateToken(token: string): void;
+}
+
+/** Why a queued command was abandoned. */
+export type CommandDropReason = 'outboxFull' | Exclude<DisconnectReason, 'idle'>;
+
+/**
+ * What became of a command when it was issued: `sent` (written to the authenticated socket),
+ * `queued` (held until the link is authenticated), `rejected` (see `reason`), or `pending` (issued
+ * from inside a client event listener: the outcome follows as `command_rejected` if it is refused).
+ */
+export interface CommandReceipt {
+  commandId: string;
+  status: 'sent' | 'queued' | 'rejected' | 'pending';
+  reason?: CommandRefusal;
+}
+
+/** An immutable view of the connection for UI frameworks (`getSnapshot` / `subscribe`). */
+export interface ClientSnapshot {
+  /** The public status, derived from the machine state. */
+  status: ConnectionStatus;
+  /** The machine's full state value (e.g. `{ link: { connected: {...} } }`). */
+  state: StateValue;
+  /** Why the client is disconnected; `undefined` while a session is active. */
+  disconnectReason: DisconnectReason | undefined;
+  /** The session's chatKey; `""` before the first connect. */
+  chatKey: string;
+  /** Reconnect attempts made in the current series. */
+  attempt: number;
+  /** Delay of the pending or last reconnect. */
+  retryDelayMs: number;
+  /** Commands waiting for an authenticated link. */
+  queuedCommands: number;
+  /** Commands written but not yet confirmed by a heartbeat round trip. */
+  unconfirmedCommands: number;
+  /** The last close received from the gateway. */
+  lastClose: CloseInfo | undefined;
+  /** The reason of the last `auth_failed`. */
+  authFailure: string | undefined;
+}
+
+/** Counters of frames the client refused. */
+export interface ClientStats {
+  malformedFrames: number;
+  duplicateFrames: number;
+}
+
+const noEnvironment = fromCallback(() => undefined);
+
+/**
+ * The agent gateway client (SPEC §5): a facade over the connection machine and its socket adapter.
+ *
+ * @example
+ * const client = new AgentGatewayClient({ gatewayUrl: 'https://gw.example.com', getToken });
+ * client.on('agent_event', ({ event }) => render(event));
+ * client.on('tool_confirmation_request', ({ toolCallId }) => client.sendToolConfirmation(toolCallId, true));
+ * client.connect('chat-42');
+ */
+export class AgentGatewayClient implements IAgentGatewayClient {
+  /** The running connection machine: for `@xstate/react`, the inspector, and framework adapters. */
+  readonly actor: Actor<ConnectionMachine>;
+  readonly #listeners: Listeners<AgentGatewayClientEvents>;
+  readonly #ledger: EventLedger;
+  readonly #logger: Logger;
+  readonly #getToken: (() => string | Promise<string>) | undefined;
+  readonly #commandPrefix = Math.random().toString(36).slice(2, 10);
+  #token: string | undefined;
+  #commandCount = 0;
+  #ledgerChatKey: string | undefined;
+  #sessionStatus: SessionStatus | undefined;
+  #malformedFrames = 0;
+  #machineCallbacks = 0;
+  #receipt: CommandReceipt | undefined;
+  #snapshot: ClientSnapshot | undefined;
+  #snapshotSource: unknown;
+  #disposed = false;
+
+  constructor(options: AgentGatewayClientOptions) {
+    if (typeof options.gatewayUrl !== 'string') throw new TypeError('gatewayUrl is required');
+    buildSocketUrl(options.gatewayUrl, '');
+    if (options.getToken === undefined && typeof options.token !== 'string') {
+      throw new TypeError('One of token or getToken is required');
+    }
+    const WebSocketClass =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (WebSocketClass === undefined) {
+      throw new TypeError(
+        'No global WebSocket here: pass one as the WebSocket option (in Node, the ws package)',
+      );
+    }
+    this.#logger = options.logger ?? console;
+    this.#token = options.token;
+    this.#getToken = options.getToken;
+    this.#ledger = new EventLedger(options.lastEventId ?? '', options.dedupeWindow);
+    this.#listeners = new Listeners((error, event) =>
+      this.#logger.error(`[AgentGatewayClient] A "${event}" listener threw:`, error),
+    );
+    const config: Partial<ConnectionConfig> = toConnectionConfig(options);
+    const machine = connectionMachine.provide({
+      actors: {
+        socket: createSocketActor({
+          gatewayUrl: options.gatewayUrl,
+          WebSocket: WebSocketClass,
+          getToken: () => (this.#getToken ? this.#getToken() : (this.#token ?? '')),
+          ledger: this.#ledger,
+          deliver: (message) => this.#deliver(message),
+          reportFrameError: (error) => this.#reportFrameError(error),
+        }),
+        environment: options.watchEnvironment === false ? noEnvironment : environmentActor,
+      },
+      ...(options.random ? { actions: { scheduleRetry: scheduleRetryWith(options.random) } } : {}),
+    });
+    this.actor = createActor(machine, {
+      input: { config },
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    this.actor.on('*', (emitted) => this.#inMachineCallback(() => this.#onMachineEvent(emitted)));
+    this.actor.start();
+  }
+
+  /** The public connection status, derived from the machine state. */
+  get connectionStatus(): ConnectionStatus {
+    return this.getSnapshot().status;
+  }
+
+  /** Id of the last delivered event: where the next resume starts. */
+  get lastEventId(): string {
+    return this.#ledger.lastEventId;
+  }
+
+  /** The last session status seen (`status_change` or `resume_complete`), if any. */
+  get sessionStatus(): SessionStatus | undefined {
+    return this.#sessionStatus;
+  }
+
+  /** Frames refused so far. */
+  get stats(): ClientStats {
+    return { malformedFrames: this.#malformedFrames, duplicateFrames: this.#ledger.duplicates };
+  }
+
+  /** Opens a session; a no-op while one is already active (connecting, connected or waiting to reconnect). */
+  connect(chatKey: string): void {
+    this.#assertUsable();
+    if (typeof chatKey !== 'string' || chatKey.length === 0)
+      throw new TypeError('chatKey must be a non-empty string');
+    this.actor.send({ type: 'user.connect', chatKey });
+  }
+
+  /** Ends the session on purpose: closes with 1000 `Client disconnect`, never reconnects. Keeps listeners. */
+  disconnect(): void {
+    if (!this.#disposed) this.actor.send({ type: 'user.disconnect' });
+  }
+
+  /** Reconnects now: skips a pending backoff, or starts a fresh attempt series after giving up. */
+  reconnect(): void {
+    this.#assertUsable();
+    this.actor.send({ type: 'user.reconnect' });
+  }
+
+  /** Disconnects, removes every listener and stops the machine. The client cannot be used afterwards. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.disconnect();
+    this.#listeners.clear();
+    this.actor.stop();
+    this.#disposed = true;
+  }
+
+  /** Adds a listener. A listener that throws is logged and does not affect the client or other listeners. */
+  on<K extends keyof AgentGatewayClientEvents>(event: K, listener: AgentGatewayClientEvents[K]): void {
+    this.#listeners.on(event, listener);
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof AgentGatewayClientEvents>(event: K, listener: AgentGatewayClientEvents[K]): void {
+    this.#listeners.off(event, listener);
+  }
+
+  /** Asks the agent to stop. */
+  sendInterrupt(): CommandReceipt {
+    return this.#issue({ type: 'interrupt' });
+  }
+
+  /** Approves or rejects a tool call. */
+  sendToolConfirmation(toolCallId: string, approved: boolean): CommandReceipt {
+    if (typeof toolCallId !== 'string' || toolCallId.length === 0)
+      throw new TypeError('toolCallId must be a string');
+    if (typeof approved !== 'boolean') throw new TypeError('approved must be a boolean');
+    return this.#issue({ type: 'tool_confirmation', toolCallId, approved });
+  }
+
+  /** Answers an input request. */
+  sendUserInput(requestId: string, content: string): CommandReceipt {
+    if (typeof requestId !== 'string' || requestId.length === 0)
+      throw new TypeError('requestId must be a string');
+    if (typeof content !== 'string') throw new TypeError('content must be a string');
+    return this.#issue({ type: 'user_input', requestId, content });
+  }
+
+  /** Replaces the static token; used by the next `auth` (the current link is kept). */
+  updateToken(token: string): void {
+    if (typeof token !== 'string' || token.length === 0)
+      throw new TypeError('token must be a non-empty string');
+    this.#token = token;
+  }
+
+  /** The current immutable snapshot; the same object until the machine changes state. */
+  getSnapshot(): ClientSnapshot {
+    const source = this.actor.getSnapshot();
+    if (this.#snapshot === undefined || this.#snapshotSource !== source) {
+      const { context } = source;
+      this.#snapshotSource = source;
+      this.#snapshot = Object.freeze({
+        status: toConnectionStatus(source),
+        state: source.value,
+        disconnectReason: toDisconnectReason(source),
+        chatKey: context.chatKey,
+        attempt: context.attempt,
+        retryDelayMs: context.retryDelayMs,
+        queuedCommands: context.outbox.length,
+        unconfirmedCommands: context.inFlight.length,
+        lastClose: context.lastClose,
+        authFailure: context.authFailure,
+      });
+    }
+    return this.#snapshot;
+  }
+
+  /** Calls `listener` after every change of the snapshot; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    const subscription = this.actor.subscribe(() =>
+      this.#inMachineCallback(() => {
+        try {
+          listener();
+        } catch (error) {
+          this.#logger.error('[AgentGatewayClient] A snapshot subscriber threw:', error);
+        }
+      }),
+    );
+    return () => subscription.unsubscribe();
+  }
+
+  #issue(frame: CommandFrame): CommandReceipt {
+    this.#assertUsable();
+    const command: QueuedCommand = { commandId: `${this.#commandPrefix}-${++this.#commandCount}`, frame };
+    // Inside a machine callback the machine is mid-step: XState queues the event, so the outcome is not known yet.
+    if (this.#machineCallbacks > 0) {
+      this.actor.send({ type: 'user.command', command });
+      return { commandId: command.commandId, status: 'pending' };
+    }
+    const receipt: CommandReceipt = { commandId: command.commandId, status: 'queued' };
+    this.#receipt = receipt;
+    try {
+      this.actor.send({ type: 'user.command', command });
+    } finally {
+      this.#receipt = undefined;
+    }
+    return receipt;
+  }
+
+  #inMachineCallback(callback: () => void): void {
+    this.#machineCallbacks++;
+    try {
+      callback();
+    } finally {
+      this.#machineCallbacks--;
+    }
+  }
+
+  #onMachineEvent(emitted: ConnectionEmitted): void {
+    const listeners = this.#listeners;
+    switch (emitted.type) {
+      case 'sessionStarted':
+        return this.#startLedger(emitted.chatKey);
+      case 'connected':
+        return listeners.emit('connected');
+      case 'disconnected':
+        return listeners.emit('disconnected');
+      case 'reconnecting':
+        return listeners.emit('reconnecting', emitted.delayMs, emitted.attempt);
+      case 'authFailed':
+        return listeners.emit('auth_failed', emitted.reason);
+      case 'resumed': {
+        const message: ResumeCompleteMessage = { type: 'resume_complete', status: emitted.status };
+        listeners.emit('message', message);
+        return this.#updateSessionStatus(emitted.status);
+      }
+      case 'sessionComplete':
+        if (emitted.message.type === 'session_complete') listeners.emit('message', emitted.message);
+        return listeners.emit('session_complete', emitted.message);
+      case 'linkError':
+        return this.#reportError(new AgentGatewayError('link', emitted.message));
+      case 'gaveUp':
+        return this.#reportError(new AgentGatewayError('gaveUp', 'Max reconnect attempts reached'));
+      case 'closedByGateway':
+        return this.#reportError(
+          new AgentGatewayError(
+            'closedByGateway',
+            `The gateway closed the connection (${emitted.code}${emitted.reason ? `: ${emitted.reason}` : ''})`,
+            { closeCode: emitted.code },
+          ),
+        );
+      case 'commandWritten':
+        if (this.#receipt?.commandId === emitted.command.commandId) this.#receipt.status = 'sent';
+        return;
+      case 'commandRejected':
+        return this.#rejectCommand(emitted.command, emitted.reason);
+      case 'commandDropped':
+        return this.#dropCommand(emitted.command, emitted.reason);
+      case 'commandConfirmed':
+        return;
+    }
+  }
+
+  #startLedger(chatKey: string): void {
+    // The first session resumes from the `lastEventId` option; a new chatKey starts from scratch,
+    // and the same chatKey again resumes where the last session stopped.
+    if (this.#ledgerChatKey !== undefined && this.#ledgerChatKey !== chatKey) {
+      this.#ledger.reset();
+      this.#sessionStatus = undefined;
+    }
+    this.#ledgerChatKey = chatKey;
+  }
+
+  #rejectCommand(command: QueuedCommand, reason: CommandRefusal): void {
+    const receipt: CommandReceipt = { commandId: command.commandId, status: 'rejected', reason };
+    if (this.#receipt?.commandId === command.commandId) Object.assign(this.#receipt, receipt);
+    this.#listeners.emit('command_rejected', receipt);
+    const why =
+      reason === 'notConnected' ? 'there is no active session (call connect first)' : 'the outbox is full';
+    this.#reportError(
+      new AgentGatewayError('commandRejected', `Command "${command.frame.type}" was rejected: ${why}`, {
+        command: { ...command.frame, commandId: command.commandId },
+        reason,
+      }),
+    );
+  }
+
+  #dropCommand(command: QueuedCommand, dropped: 'outboxFull' | 'sessionEnded'): void {
+    // Emitted events arrive after the machine has settled: the snapshot already says why the session ended.
+    const ended = this.getSnapshot().disconnectReason;
+    const reason: CommandDropReason =
+      dropped === 'outboxFull'
+        ? 'outboxFull'
+        : ended !== undefined && ended !== 'idle'
+          ? ended
+          : 'userDisconnect';
+    this.#listeners.emit('command_dropped', command.commandId, command.frame, reason);
+    this.#reportError(
+      new AgentGatewayError('commandDropped', `Command "${command.frame.type}" was dropped (${reason})`, {
+        command: { ...command.frame, commandId: command.commandId },
+        reason,
+      }),
+    );
+  }
+
+  #deliver(message: DeliveredMessage): void {
+    const listeners = this.#listeners;
+    listeners.emit('message', message);
+    switch (message.type) {
+      case 'agent_event':
+        return listeners.emit('agent_event', message);
+      case 'status_change':
+        listeners.emit('status_update', message);
+        return this.#updateSessionStatus(message.status, true);
+      case 'tool_confirmation_request':
+        return listeners.emit('tool_confirmation_request', message);
+      case 'input_request':
+        return listeners.emit('input_request', message);
+      case 'error':
+        return this.#reportError(
+          new AgentGatewayError('session', message.message, { code: message.code, eventId: message.id }),
+        );
+    }
+  }
+
+  #updateSessionStatus(status: SessionStatus, always = false): void {
+    // A status_change is always an event of its own; resume_complete only restates the status, so it
+    // is reported only when it tells something new.
+    if (!always && status === this.#sessionStatus) return;
+    this.#sessionStatus = status;
+    this.#listeners.emit('status_changed', status);
+  }
+
+  #reportFrameError(error: FrameError): void {
+    this.#malformedFrames++;
+    this.#logger.warn('[AgentGatewayClient] Failed to parse message:', error);
+    this.#reportError(error);
+  }
+
+  #reportError(error: Error): void {
+    this.#listeners.emit('error', error);
+  }
+
+  #assertUsable(): void {
+    if (this.#disposed) throw new Error('This AgentGatewayClient was disposed');
+  }
+}

@@ -1,0 +1,188 @@
+import { fromCallback } from 'xstate';
+import type { ConnectionEvent, SocketActorInput, SocketCommand } from '../machines/connection.machine.js';
+import type { EventLedger } from './ledger.js';
+import { encodeClientFrame } from './protocol/encode.js';
+import { type FrameError, parseServerFrame } from './protocol/parse.js';
+import type { ClientFrame, SessionEventMessage } from './protocol/types.js';
+import { buildSocketUrl } from './protocol/url.js';
+import { ReadyState, type SocketEventLike, type WebSocketConstructor } from './webSocket.js';
+
+/** Session frames the adapter hands to the client directly (they change no link decision). */
+export type DeliveredMessage = Exclude<SessionEventMessage, { type: 'session_complete' }>;
+
+/** What the adapter needs from the client that creates it. */
+export interface SocketAdapterOptions {
+  gatewayUrl: string;
+  WebSocket: WebSocketConstructor;
+  /** Called each time `auth` is written; may be async. */
+  getToken: () => string | Promise<string>;
+  /** Resume point and duplicate filter, shared by every socket of the client. */
+  ledger: EventLedger;
+  /** Receives each new (not duplicate) session frame other than `session_complete`. */
+  deliver: (message: DeliveredMessage) => void;
+  /** Receives each frame that is not a valid server message. */
+  reportFrameError: (error: FrameError) => void;
+}
+
+const noop = () => undefined;
+
+/**
+ * The only code that touches a WebSocket. Invoked by the connection machine once per link: it opens
+ * the socket, turns socket events and validated frames into machine events, writes the frames the
+ * machine asks for, closes with the code the machine chooses, and after that close (or its own stop)
+ * ignores everything the old socket still says.
+ *
+ * @example
+ * connectionMachine.provide({ actors: { socket: createSocketActor({ gatewayUrl, WebSocket, ... }) } });
+ */
+export function createSocketActor(options: SocketAdapterOptions) {
+  const { ledger, deliver, reportFrameError } = options;
+
+  return fromCallback<SocketCommand, SocketActorInput>(({ input, sendBack: sendToMachine, receive }) => {
+    const sendBack = (event: ConnectionEvent) => sendToMachine(event);
+    let socket: InstanceType<WebSocketConstructor>;
+    try {
+      socket = new options.WebSocket(buildSocketUrl(options.gatewayUrl, input.chatKey));
+    } catch (error) {
+      sendBack({ type: 'socket.error', message: describe(error, 'Could not create the WebSocket') });
+      sendBack({ type: 'socket.closed', code: 1006, reason: 'WebSocket constructor failed' });
+      return;
+    }
+    // Set once the socket is closed by either side: from then on nothing it says reaches the machine.
+    let finished = false;
+    // After a heartbeat, the first inbound frame of any kind is proof that the link lives.
+    let awaitingProofOfLife = false;
+    // Each `auth` request supersedes the previous one, so a slow token provider cannot write stale auth.
+    let authRequest = 0;
+
+    const write = (frame: ClientFrame) => {
+      if (finished || socket.readyState !== ReadyState.open) return;
+      try {
+        socket.send(encodeClientFrame(frame));
+      } catch (error) {
+        sendBack({ type: 'socket.error', message: describe(error, 'WebSocket send failed') });
+      }
+    };
+
+    const writeAuth = () => {
+      const request = ++authRequest;
+      const fail = (error: unknown) => {
+        if (!finished && request === authRequest) {
+          sendBack({ type: 'socket.tokenFailed', message: describe(error, 'Token provider failed') });
+        }
+      };
+      const send = (token: unknown) => {
+        if (finished || request !== authRequest) return;
+        if (typeof token !== 'string' || token.length === 0)
+          return fail(new Error('Token provider returned no token'));
+        write({ type: 'auth', token });
+      };
+      let token: string | Promise<string>;
+      try {
+        token = options.getToken();
+      } catch (error) {
+        return fail(error);
+      }
+      // A static token is written synchronously, inside the socket's open handler.
+      if (typeof token === 'string') send(token);
+      else Promise.resolve(token).then(send, fail);
+    };
+
+    const onOpen = () => {
+      if (!finished) sendBack({ type: 'socket.open' });
+    };
+
+    const onMessage = (event: SocketEventLike) => {
+      if (finished) return;
+      const result = parseServerFrame(event.data);
+      if (awaitingProofOfLife) {
+        awaitingProofOfLife = false;
+        sendBack({ type: 'socket.alive' });
+      }
+      if (!result.ok) return reportFrameError(result.error);
+      const message = result.message;
+      switch (message.type) {
+        case 'heartbeat_ack':
+          return sendBack({ type: 'server.heartbeatAck' });
+        case 'auth_success':
+          return sendBack({ type: 'server.authSuccess' });
+        case 'auth_failed':
+          return sendBack({ type: 'server.authFailed', reason: message.reason });
+        case 'auth_expired':
+          return sendBack({ type: 'server.authExpired' });
+        case 'resume_complete':
+          return sendBack({ type: 'server.resumeComplete', message });
+        default:
+          if (!ledger.accept(message)) return;
+          if (message.type === 'session_complete')
+            return sendBack({ type: 'server.sessionComplete', message });
+          return deliver(message);
+      }
+    };
+
+    const onClose = (event: SocketEventLike) => {
+      if (finished) return;
+      finished = true;
+      sendBack({ type: 'socket.closed', code: event.code ?? 1006, reason: event.reason ?? '' });
+    };
+
+    const onError = (event: SocketEventLike) => {
+      if (!finished) sendBack({ type: 'socket.error', message: describe(event, 'WebSocket error') });
+    };
+
+    const close = (code: number, reason: string) => {
+      if (finished) return;
+      finished = true;
+      try {
+        socket.close(code, reason);
+      } catch {
+        // Closing a socket that is already going away may throw in some implementations: it is gone either way.
+      }
+    };
+
+    socket.addEventListener('open', onOpen);
+    socket.addEventListener('message', onMessage);
+    socket.addEventListener('close', onClose);
+    socket.addEventListener('error', onError);
+
+    receive((command) => {
+      switch (command.type) {
+        case 'auth':
+          return writeAuth();
+        case 'resume':
+          return write(
+            command.wantStatus
+              ? { type: 'resume', lastEventId: ledger.lastEventId, wantStatus: true }
+              : { type: 'resume', lastEventId: ledger.lastEventId },
+          );
+        case 'heartbeat':
+          awaitingProofOfLife = true;
+          return write({ type: 'heartbeat' });
+        case 'command':
+          return write({ ...command.command.frame, commandId: command.command.commandId });
+        case 'close':
+          return close(command.code, command.reason);
+      }
+    });
+
+    return () => {
+      socket.removeEventListener('open', onOpen);
+      socket.removeEventListener('message', onMessage);
+      socket.removeEventListener('close', onClose);
+      socket.removeEventListener('error', onError);
+      // `ws` emits 'error' when a socket that is still connecting is closed; with no listener left,
+      // Node would treat it as unhandled and crash the process.
+      socket.addEventListener('error', noop);
+      close(1000, 'Client disconnect');
+    };
+  });
+}
+
+function describe(error: unknown, fallback: string): string {
+  if (error instanceof Error && error.message) return `${fallback}: ${error.message}`;
+  if (typeof error === 'object' && error !== null && typeof (error as SocketEventLike).message === 'string') {
+    const message = (error as SocketEventLike).message;
+    if (message) return `${fallback}: ${message}`;
+  }
+  return fallback;
+}
