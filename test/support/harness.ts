@@ -1,0 +1,72 @@
+import {
+  AgentGatewayClient,
+  type AgentGatewayClientEvents,
+  type AgentGatewayClientOptions,
+} from 'agent-gateway-client';
+import { vi } from 'vitest';
+import { createFakeSocketClass, type FakeSocket } from './fakeSocket.js';
+
+/** One recorded client event: its name and arguments. */
+export type Recorded = { event: keyof AgentGatewayClientEvents; args: unknown[] };
+
+const allEvents: Array<keyof AgentGatewayClientEvents> = [
+  'agent_event',
+  'auth_failed',
+  'connected',
+  'disconnected',
+  'error',
+  'input_request',
+  'reconnecting',
+  'session_complete',
+  'status_changed',
+  'status_update',
+  'tool_confirmation_request',
+  'command_rejected',
+  'command_dropped',
+];
+
+/** A client on a fake socket with every event recorded. Use with `vi.useFakeTimers()`. */
+export function createHarness(options: Partial<AgentGatewayClientOptions> = {}) {
+  const { WebSocket, sockets } = createFakeSocketClass();
+  const logger = { warn: vi.fn(), error: vi.fn() };
+  const client = new AgentGatewayClient({
+    gatewayUrl: 'https://gateway.test',
+    token: 'secret-token',
+    WebSocket,
+    logger,
+    reconnectJitter: 0,
+    watchEnvironment: false,
+    ...options,
+  });
+  const events: Recorded[] = [];
+  for (const event of allEvents) {
+    client.on(event, ((...args: unknown[]) => events.push({ event, args })) as never);
+  }
+  const latest = (): FakeSocket => {
+    const socket = sockets.at(-1);
+    if (!socket) throw new Error('no socket was opened');
+    return socket;
+  };
+  /** Names of the recorded events, in order. */
+  const names = () => events.map((recorded) => recorded.event);
+  /** Arguments of each recorded `event`. */
+  const argsOf = (event: keyof AgentGatewayClientEvents) =>
+    events.filter((recorded) => recorded.event === event).map((recorded) => recorded.args);
+  /** The errors reported through `error` listeners, in order. */
+  const errors = () => argsOf('error').map(([error]) => error as Error & { kind?: string; details?: object });
+  /** Opens the latest socket and answers `auth` with `auth_success`. */
+  const authenticate = () => {
+    const socket = latest();
+    socket.open();
+    socket.receive({ type: 'auth_success' });
+    return socket;
+  };
+  return { client, sockets, latest, logger, events, names, argsOf, errors, authenticate };
+}
+
+/** An `agent_event` frame carrying a text delta. */
+export const textDelta = (id: string, content = `token-${id} `) => ({
+  type: 'agent_event',
+  id,
+  event: { type: 'text_delta', content },
+});

@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHarness, textDelta } from '../support/harness.js';
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('listeners', () => {
+  it('a throwing listener breaks neither the client nor the other listeners', () => {
+    const h = createHarness();
+    const after: string[] = [];
+    h.client.on('agent_event', () => {
+      throw new Error('listener bug');
+    });
+    h.client.on('agent_event', (message) => after.push(message.id));
+    h.client.on('connected', () => {
+      throw new Error('connected listener bug');
+    });
+    h.client.connect('chat-1');
+    const socket = h.authenticate();
+    socket.receive(textDelta('1'));
+    socket.receive(textDelta('2'));
+    expect(after).toEqual(['1', '2']);
+    expect(h.client.connectionStatus).toBe('connected');
+    expect(h.client.lastEventId).toBe('2');
+    expect(h.logger.error).toHaveBeenCalledTimes(3);
+    expect(h.logger.error.mock.calls[0]?.[0]).toBe('[AgentGatewayClient] A "connected" listener threw:');
+    // The machine is still in charge: heartbeats keep flowing.
+    vi.advanceTimersByTime(30_000);
+    expect(socket.frameTypes.at(-1)).toBe('heartbeat');
+  });
+
+  it('off removes a listener; disconnect keeps listeners; dispose drops them all', () => {
+    const h = createHarness();
+    const seen: string[] = [];
+    const listener = (message: { id: string }) => seen.push(message.id);
+    h.client.on('agent_event', listener);
+    h.client.connect('chat-1');
+    h.authenticate().receive(textDelta('1'));
+    h.client.off('agent_event', listener);
+    h.latest().receive(textDelta('2'));
+    h.client.on('agent_event', listener);
+    h.client.disconnect();
+    h.client.connect('chat-1');
+    h.authenticate().receive(textDelta('3'));
+    expect(seen).toEqual(['1', '3']);
+    h.client.dispose();
+    expect(h.latest().closedWith).toEqual({ code: 1000, reason: 'Client disconnect' });
+    expect(() => h.client.connect('chat-1')).toThrow(/disposed/);
+  });
+
+  it('a throwing snapshot subscriber is isolated too', () => {
+    const h = createHarness();
+    h.client.subscribe(() => {
+      throw new Error('subscriber bug');
+    });
+    h.client.connect('chat-1');
+    h.authenticate();
+    expect(h.client.connectionStatus).toBe('connected');
+    expect(h.logger.error).toHaveBeenCalled();
+  });
+});

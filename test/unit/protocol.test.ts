@@ -1,0 +1,133 @@
+import { encodeClientFrame, FrameError, parseServerFrame } from 'agent-gateway-client';
+import { describe, expect, it } from 'vitest';
+
+const valid = {
+  auth_success: { type: 'auth_success' },
+  auth_failed: { type: 'auth_failed', reason: 'bad token' },
+  auth_expired: { type: 'auth_expired' },
+  heartbeat_ack: { type: 'heartbeat_ack' },
+  agent_event: { type: 'agent_event', id: 'e1', event: { type: 'text_delta', content: 'hi' } },
+  status_change: { type: 'status_change', id: 'e2', status: 'waiting_input' },
+  tool_confirmation_request: {
+    type: 'tool_confirmation_request',
+    id: 'e3',
+    toolCallId: 'c1',
+    tool: { apiName: 'search', arguments: '{}', identifier: 'search-1', name: 'Search' },
+  },
+  input_request: { type: 'input_request', id: 'e4', requestId: 'r1', prompt: 'Which city?' },
+  session_complete: { type: 'session_complete', id: 'e5', summary: 'done' },
+  error: { type: 'error', id: 'e6', code: 'tool_failed', message: 'The tool failed' },
+  resume_complete: { type: 'resume_complete', status: 'running' },
+};
+
+describe('parseServerFrame', () => {
+  it.each(Object.entries(valid))('accepts a valid %s frame as a typed message', (_, frame) => {
+    const result = parseServerFrame(JSON.stringify(frame));
+    expect(result).toEqual({ ok: true, message: frame });
+  });
+
+  it.each([
+    ['text_delta', { type: 'text_delta', content: 'x' }],
+    ['thinking', { type: 'thinking', content: 'x' }],
+    ['tool_call_start', { type: 'tool_call_start', toolCallId: 'c', name: 'n', arguments: '' }],
+    ['tool_call_delta', { type: 'tool_call_delta', toolCallId: 'c', arguments: '{"a"' }],
+    ['tool_call_end', { type: 'tool_call_end', toolCallId: 'c' }],
+    ['tool_result', { type: 'tool_result', toolCallId: 'c', result: { rows: [1, 2] } }],
+    ['step_complete', { type: 'step_complete', stepIndex: 2 }],
+    ['message_complete', { type: 'message_complete', messageId: 'm1' }],
+    ['an unknown kind (forward compatibility)', { type: 'citation', url: 'https://x' }],
+  ])('accepts agent events of kind %s', (_, event) => {
+    const result = parseServerFrame(JSON.stringify({ type: 'agent_event', id: 'e1', event }));
+    expect(result.ok).toBe(true);
+  });
+
+  it.each([
+    ['not JSON', '{"type":', 'notJson'],
+    ['a JSON array', '[1,2]', 'notObject'],
+    ['a JSON string', '"auth_success"', 'notObject'],
+    ['null', 'null', 'notObject'],
+    ['an unknown type', '{"type":"surprise"}', 'unknownType'],
+    ['a missing type', '{"id":"1"}', 'unknownType'],
+    ['type "__proto__"', '{"type":"__proto__"}', 'unknownType'],
+    ['type "constructor"', '{"type":"constructor"}', 'unknownType'],
+    ['type "toString"', '{"type":"toString"}', 'unknownType'],
+    [
+      'agent_event without id',
+      '{"type":"agent_event","event":{"type":"text_delta","content":"x"}}',
+      'invalidField',
+    ],
+    [
+      'agent_event with an empty id',
+      '{"type":"agent_event","id":"","event":{"type":"thinking","content":"x"}}',
+      'invalidField',
+    ],
+    [
+      'agent_event with a numeric id',
+      '{"type":"agent_event","id":7,"event":{"type":"thinking","content":"x"}}',
+      'invalidField',
+    ],
+    [
+      'text_delta with numeric content',
+      '{"type":"agent_event","id":"1","event":{"type":"text_delta","content":1}}',
+      'invalidField',
+    ],
+    ['agent_event whose event has no type', '{"type":"agent_event","id":"1","event":{}}', 'invalidField'],
+    [
+      'agent event kind "__proto__" with bad fields',
+      '{"type":"agent_event","id":"1","event":"x"}',
+      'invalidField',
+    ],
+    [
+      'status_change with an unknown status',
+      '{"type":"status_change","id":"1","status":"sleeping"}',
+      'invalidField',
+    ],
+    ['auth_failed without reason', '{"type":"auth_failed"}', 'invalidField'],
+    ['resume_complete without status', '{"type":"resume_complete"}', 'invalidField'],
+    [
+      'tool_confirmation_request without tool',
+      '{"type":"tool_confirmation_request","id":"1","toolCallId":"c"}',
+      'invalidField',
+    ],
+    ['input_request without prompt', '{"type":"input_request","id":"1","requestId":"r"}', 'invalidField'],
+    [
+      'session_complete with a numeric summary',
+      '{"type":"session_complete","id":"1","summary":3}',
+      'invalidField',
+    ],
+    ['error without message', '{"type":"error","id":"1","code":"x"}', 'invalidField'],
+  ])('refuses %s with a typed error, without throwing', (_, raw, kind) => {
+    const result = parseServerFrame(raw);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toBeInstanceOf(FrameError);
+    expect(result.error.kind).toBe(kind);
+    expect(result.error.preview).toBe(raw.slice(0, 120));
+  });
+
+  it('refuses binary frames', () => {
+    const result = parseServerFrame(new ArrayBuffer(4));
+    expect(result.ok === false && result.error.kind).toBe('binary');
+  });
+
+  it('keeps only a short preview of a huge frame', () => {
+    const result = parseServerFrame(`{"type":"x","pad":"${'a'.repeat(100_000)}"}`);
+    expect(result.ok === false && result.error.preview.length).toBe(120);
+  });
+});
+
+describe('encodeClientFrame', () => {
+  it('writes keys in alphabetical order', () => {
+    expect(encodeClientFrame({ type: 'auth', token: 't' })).toBe('{"token":"t","type":"auth"}');
+    expect(encodeClientFrame({ type: 'resume', lastEventId: '', wantStatus: true })).toBe(
+      '{"lastEventId":"","type":"resume","wantStatus":true}',
+    );
+    expect(
+      encodeClientFrame({ type: 'tool_confirmation', toolCallId: 'c1', approved: false, commandId: 'x-1' }),
+    ).toBe('{"approved":false,"commandId":"x-1","toolCallId":"c1","type":"tool_confirmation"}');
+    expect(encodeClientFrame({ type: 'user_input', requestId: 'r', content: 'Paris' })).toBe(
+      '{"content":"Paris","requestId":"r","type":"user_input"}',
+    );
+    expect(encodeClientFrame({ type: 'heartbeat' })).toBe('{"type":"heartbeat"}');
+  });
+});
