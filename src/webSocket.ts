@@ -1,5 +1,7 @@
 /** What the adapter reads from the events of a WebSocket (DOM `WebSocket` and `ws` both fit). */
 export interface SocketEventLike {
+  /** Every event has it; declaring it lets `ws` and DOM events fit this type without a cast. */
+  type: string;
   data?: unknown;
   code?: number;
   reason?: string;

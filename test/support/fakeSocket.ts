@@ -56,23 +56,26 @@ export class FakeSocket implements WebSocketLike {
   /** Server side: the handshake succeeds. */
   open(): void {
     this.readyState = 1;
-    this.#fire('open', {});
+    this.#fire('open', { type: 'open' });
   }
 
   /** Server side: a frame arrives (objects are JSON-encoded, strings sent as they are). */
   receive(frame: object | string): void {
-    this.#fire('message', { data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+    this.#fire('message', {
+      type: 'message',
+      data: typeof frame === 'string' ? frame : JSON.stringify(frame),
+    });
   }
 
   /** Server side: the link closes (1006 = dropped without a close frame). */
   serverClose(code = 1006, reason = ''): void {
     this.readyState = 3;
-    this.#fire('close', { code, reason });
+    this.#fire('close', { type: 'close', code, reason });
   }
 
   /** Server side: an error, then the close that always follows it. */
   fail(message = 'connection refused'): void {
-    this.#fire('error', { message });
+    this.#fire('error', { type: 'error', message });
     this.serverClose(1006);
   }
 
