@@ -1,9 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+// Tests import the package by name, as users do; the `source` condition resolves it to the TypeScript sources.
+const conditions = ['source', 'import', 'node', 'default'];
+
 export default defineConfig({
-  resolve: { conditions: ['source'] },
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
-    include: ['test/unit/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },
