@@ -1,0 +1,67 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Outcome of checking a token for a session. */
+export type TokenCheck = { ok: true; expiresAt?: number } | { ok: false; reason: string };
+
+/** Checks a token for a chatKey: the gateway's pluggable authentication. */
+export type TokenVerifier = (token: string, chatKey: string) => TokenCheck | Promise<TokenCheck>;
+
+interface TokenPayload {
+  /** The chatKey the token is for; `*` for any. */
+  sub: string;
+  /** Expiry, ms since the epoch. */
+  exp: number;
+}
+
+const encode = (value: string) => Buffer.from(value).toString('base64url');
+const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('base64url');
+
+/**
+ * Issues a signed session token: `v1.<payload>.<HMAC-SHA256>`, valid for one chatKey (or `*`)
+ * until `ttlMs` from now. Default ttl 15 minutes.
+ *
+ * @example
+ * const token = createSessionToken({ secret, chatKey: 'chat-1', ttlMs: 60_000 });
+ */
+export function createSessionToken(options: {
+  secret: string;
+  chatKey?: string;
+  ttlMs?: number;
+  now?: () => number;
+}): string {
+  const payload: TokenPayload = {
+    sub: options.chatKey ?? '*',
+    exp: (options.now ?? Date.now)() + (options.ttlMs ?? 15 * 60_000),
+  };
+  const body = `v1.${encode(JSON.stringify(payload))}`;
+  return `${body}.${sign(options.secret, body)}`;
+}
+
+/**
+ * Verifies tokens made by {@link createSessionToken} with the same secret: signature, chatKey and
+ * expiry. The reason never repeats the token.
+ */
+export function createTokenVerifier(secret: string, now: () => number = Date.now): TokenVerifier {
+  return (token, chatKey) => {
+    const parts = token.split('.');
+    if (parts.length !== 3 || parts[0] !== 'v1') return { ok: false, reason: 'Malformed token' };
+    const body = `${parts[0]}.${parts[1]}`;
+    const expected = Buffer.from(sign(secret, body));
+    const actual = Buffer.from(parts[2] ?? '');
+    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+      return { ok: false, reason: 'Invalid token signature' };
+    }
+    let payload: Partial<TokenPayload>;
+    try {
+      payload = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString()) as Partial<TokenPayload>;
+    } catch {
+      return { ok: false, reason: 'Malformed token' };
+    }
+    if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string')
+      return { ok: false, reason: 'Malformed token' };
+    if (payload.sub !== '*' && payload.sub !== chatKey)
+      return { ok: false, reason: 'Token is not valid for this session' };
+    if (payload.exp <= now()) return { ok: false, reason: 'Token expired' };
+    return { ok: true, expiresAt: payload.exp };
+  };
+}
