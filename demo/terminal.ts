@@ -1,0 +1,144 @@
+/**
+ * The terminal demo: starts the embedded gateway with the scripted agent and follows one session,
+ * printing streamed text as it arrives and every machine transition, and asking for the tool
+ * approval and the input request. `--auto` answers by itself and exits 0 when the session completes.
+ *
+ * Flags: --auto, --url <gatewayUrl> (use a running gateway; needs --secret), --secret <s>,
+ * --tokens-per-second <n>, --drop-every <n> (drop the link after every n events: watch resume),
+ * --token-ttl-ms <n> (short-lived tokens: watch auth_expired → refresh on the same socket).
+ */
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { WebSocket } from 'ws';
+import {
+  createDemoAgent,
+  createGatewayServer,
+  createSessionToken,
+  createTokenVerifier,
+} from '../server/index.js';
+import { AgentGatewayClient, type ConnectionStatus } from '../src/index.js';
+import { describeState } from './describeState.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    auto: { type: 'boolean', default: false },
+    url: { type: 'string' },
+    secret: { type: 'string' },
+    'tokens-per-second': { type: 'string', default: '40' },
+    'drop-every': { type: 'string' },
+    'token-ttl-ms': { type: 'string' },
+    'chat-key': { type: 'string' },
+  },
+});
+
+const color = (code: number) => (text: string) =>
+  process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text;
+const dim = color(2);
+const cyan = color(36);
+const yellow = color(33);
+const green = color(32);
+const red = color(31);
+
+const auto = flags.auto || !process.stdin.isTTY;
+if (!flags.auto && auto) console.log(dim('(no terminal on stdin: answering automatically, as with --auto)'));
+
+const secret = flags.secret ?? `demo-${Math.random().toString(36).slice(2)}`;
+const dropEvery = flags['drop-every'] ? Number(flags['drop-every']) : undefined;
+const gateway = flags.url
+  ? undefined
+  : await createGatewayServer({
+      verifyToken: createTokenVerifier(secret),
+      agent: createDemoAgent({ tokensPerSecond: Number(flags['tokens-per-second']) }),
+      faults: dropEvery ? { dropAfterEvents: dropEvery } : {},
+    });
+const gatewayUrl = flags.url ?? gateway?.url ?? '';
+const chatKey = flags['chat-key'] ?? `demo-${Date.now().toString(36)}`;
+const ttlMs = flags['token-ttl-ms'] ? Number(flags['token-ttl-ms']) : undefined;
+
+console.log(dim(`gateway ${gatewayUrl}${gateway ? ' (embedded, in memory)' : ''} · chatKey ${chatKey}`));
+
+const client = new AgentGatewayClient({
+  gatewayUrl,
+  getToken: () => createSessionToken({ secret, chatKey, ...(ttlMs ? { ttlMs } : {}) }),
+  WebSocket,
+  initialReconnectDelayMs: 250,
+  maxReconnectDelayMs: 2_000,
+});
+
+// Streamed text goes on the current line; everything else starts on a fresh one.
+let midLine = false;
+let lastKind: string | undefined;
+const line = (text: string) => {
+  process.stdout.write(`${midLine ? '\n' : ''}${text}\n`);
+  midLine = false;
+  lastKind = undefined;
+};
+const write = (kind: string, text: string) => {
+  if (lastKind !== kind) {
+    if (midLine) process.stdout.write('\n');
+    process.stdout.write(kind === 'thinking' ? dim('thinking: ') : cyan('agent: '));
+  }
+  process.stdout.write(kind === 'thinking' ? dim(text) : text);
+  midLine = true;
+  lastKind = kind;
+};
+
+let lastState = '';
+client.subscribe(() => {
+  const state = describeState(client.getSnapshot().state);
+  if (state !== lastState) line(dim(`  ⟶ ${state}`));
+  lastState = state;
+});
+client.on('agent_event', ({ event }) => {
+  if (event.type === 'text_delta' || event.type === 'thinking') write(event.type, String(event.content));
+  else if (event.type === 'tool_call_start') line(yellow(`tool call ${String(event.name)} …`));
+  else if (event.type === 'tool_call_end') line(yellow('tool call arguments complete'));
+  else if (event.type === 'tool_result') line(yellow(`tool result: ${JSON.stringify(event.result)}`));
+});
+client.on('status_changed', (status) => line(dim(`  status: ${status}`)));
+client.on('reconnecting', (delayMs, attempt) =>
+  line(dim(`  link lost: reconnect attempt ${attempt} in ${delayMs} ms`)),
+);
+client.on('error', (error) =>
+  line(red(`  error: ${error instanceof Error ? error.message : String(error)}`)),
+);
+
+const prompt = async (question: string, automatic: string): Promise<string> => {
+  if (auto) {
+    line(`${question} ${green(automatic)} ${dim('(auto)')}`);
+    return automatic;
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    if (midLine) process.stdout.write('\n');
+    midLine = false;
+    return (await rl.question(`${question} `)).trim() || automatic;
+  } finally {
+    rl.close();
+  }
+};
+
+client.on('tool_confirmation_request', async ({ toolCallId, tool }) => {
+  const answer = await prompt(`Allow ${tool.name} with ${tool.arguments}? [Y/n]`, 'y');
+  client.sendToolConfirmation(toolCallId, !/^n/i.test(answer));
+});
+client.on('input_request', async ({ requestId, prompt: question }) => {
+  client.sendUserInput(requestId, await prompt(question, 'Saturday'));
+});
+
+const outcome = await new Promise<ConnectionStatus | 'complete'>((resolve) => {
+  client.on('session_complete', () => resolve('complete'));
+  client.on('disconnected', () => {
+    if (client.getSnapshot().disconnectReason !== 'sessionComplete') resolve(client.connectionStatus);
+  });
+  client.connect(chatKey);
+});
+
+line(
+  outcome === 'complete'
+    ? green('session complete')
+    : red(`session ended: ${client.getSnapshot().disconnectReason}`),
+);
+client.dispose();
+await gateway?.close();
+process.exit(outcome === 'complete' ? 0 : 1);
