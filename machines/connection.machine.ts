@@ -12,13 +12,7 @@ import { type ConnectionConfig, DEFAULT_CONNECTION_CONFIG } from './connection.c
 
 /** Why the client is disconnected: part of the state, so "gave up" never looks like "the user left". */
 export type DisconnectReason =
-  | 'idle'
-  | 'userDisconnect'
-  | 'authFailed'
-  | 'gaveUp'
-  | 'sessionComplete'
-  | 'terminalClose'
-  | 'linkLost';
+  'idle' | 'userDisconnect' | 'authFailed' | 'gaveUp' | 'sessionComplete' | 'terminalClose' | 'linkLost';
 
 /** A user command with the id that lets a gateway apply it once. */
 export interface QueuedCommand {

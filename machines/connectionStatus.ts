@@ -3,11 +3,7 @@ import type { ConnectionMachine, DisconnectReason } from './connection.machine.j
 
 /** The public 5-value connection status of SPEC §5. */
 export type ConnectionStatus =
-  | 'authenticating'
-  | 'connected'
-  | 'connecting'
-  | 'disconnected'
-  | 'reconnecting';
+  'authenticating' | 'connected' | 'connecting' | 'disconnected' | 'reconnecting';
 
 type ConnectionSnapshot = SnapshotFrom<ConnectionMachine>;
 

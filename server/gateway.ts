@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { handleConnection } from './connection.js';
 import { createMemoryEventLog, type EventLog } from './eventLog.js';
 import type { FaultOptions } from './faults.js';
@@ -63,7 +63,7 @@ export interface GatewayServer {
  */
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const sessions = new Map<string, GatewaySession>();
-  const socketsByChatKey = new Map<string, Set<import('ws').WebSocket>>();
+  const socketsByChatKey = new Map<string, Set<WebSocket>>();
   let faults: FaultOptions = { ...options.faults };
   const onError = options.onError ?? (() => undefined);
   const createEventLog = options.createEventLog ?? (() => createMemoryEventLog());

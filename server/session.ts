@@ -187,16 +187,15 @@ export class GatewaySession {
     const whenInterrupted = <T>(register: (resolve: (value: T) => void) => (() => void) | undefined) =>
       new Promise<T>((resolve, reject) => {
         if (signal.aborted) return reject(signal.reason);
-        let cleanup: (() => void) | undefined;
         const onAbort = () => {
           cleanup?.();
           reject(signal.reason);
         };
-        signal.addEventListener('abort', onAbort, { once: true });
-        cleanup = register((value) => {
+        const cleanup = register((value) => {
           signal.removeEventListener('abort', onAbort);
           resolve(value);
         });
+        signal.addEventListener('abort', onAbort, { once: true });
       });
     return {
       chatKey: this.chatKey,

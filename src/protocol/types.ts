@@ -6,12 +6,7 @@
 
 /** Session status carried by `status_change` and `resume_complete`. */
 export type SessionStatus =
-  | 'running'
-  | 'waiting_confirmation'
-  | 'waiting_input'
-  | 'completed'
-  | 'error'
-  | 'interrupted';
+  'running' | 'waiting_confirmation' | 'waiting_input' | 'completed' | 'error' | 'interrupted';
 
 /** Every session status, in the order the protocol lists them. */
 export const SESSION_STATUSES: readonly SessionStatus[] = [
@@ -171,11 +166,7 @@ export type SessionEventMessage =
 
 /** Server frames about the link itself (no id). */
 export type LinkMessage =
-  | AuthSuccessMessage
-  | AuthFailedMessage
-  | AuthExpiredMessage
-  | HeartbeatAckMessage
-  | ResumeCompleteMessage;
+  AuthSuccessMessage | AuthFailedMessage | AuthExpiredMessage | HeartbeatAckMessage | ResumeCompleteMessage;
 
 /** Any frame the server may send. */
 export type ServerMessage = SessionEventMessage | LinkMessage;
