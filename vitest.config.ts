@@ -7,7 +7,13 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      'test/integration/**/*.test.ts',
+      'test/model/**/*.test.ts',
+      'test/fuzz/**/*.test.ts',
+      'test/chaos/**/*.test.ts',
+    ],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },
