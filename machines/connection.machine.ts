@@ -288,6 +288,15 @@ export const connectionMachine = setup({
       assertEvent(event, ['socket.error', 'socket.tokenFailed']);
       return { type: 'linkError' as const, message: event.message };
     }),
+    // A crashed adapter is reported like a socket error, never left to take the whole client down.
+    emitActorFailure: emit(({ event }) => {
+      const error = (event as { error?: unknown }).error;
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        type: 'linkError' as const,
+        message: `${event.type.replace('xstate.error.actor.', '')} failed: ${reason}`,
+      };
+    }),
   },
 }).createMachine({
   id: 'connection',
@@ -303,7 +312,7 @@ export const connectionMachine = setup({
     lastClose: undefined,
     authFailure: undefined,
   }),
-  invoke: { id: 'environment', src: 'environment' },
+  invoke: { id: 'environment', src: 'environment', onError: { actions: 'emitActorFailure' } },
   initial: 'disconnected',
   // "Any active state" rows of the table; `disconnected` overrides both.
   on: {
@@ -348,7 +357,12 @@ export const connectionMachine = setup({
       },
     },
     link: {
-      invoke: { id: 'socket', src: 'socket', input: ({ context }) => ({ chatKey: context.chatKey }) },
+      invoke: {
+        id: 'socket',
+        src: 'socket',
+        input: ({ context }) => ({ chatKey: context.chatKey }),
+        onError: { target: '#connection.retryDecision', actions: 'emitActorFailure' },
+      },
       entry: 'startLink',
       exit: ['closeOnExit', 'requeueInFlight'],
       initial: 'connecting',

@@ -118,6 +118,20 @@ export interface ClientStats {
 
 const noEnvironment = fromCallback(() => undefined);
 
+// A logger that throws must not break the socket's event handlers that call it.
+function guardLogger(logger: Logger): Logger {
+  const safely =
+    (write: (...args: unknown[]) => void) =>
+    (...args: unknown[]) => {
+      try {
+        write.apply(logger, args);
+      } catch {
+        // Nowhere left to report it.
+      }
+    };
+  return { warn: safely(logger.warn), error: safely(logger.error) };
+}
+
 /**
  * The agent gateway client (SPEC §5): a facade over the connection machine and its socket adapter.
  *
@@ -159,7 +173,7 @@ export class AgentGatewayClient implements IAgentGatewayClient {
         'No global WebSocket here: pass one as the WebSocket option (in Node, the ws package)',
       );
     }
-    this.#logger = options.logger ?? console;
+    this.#logger = guardLogger(options.logger ?? console);
     this.#token = options.token;
     this.#getToken = options.getToken;
     this.#ledger = new EventLedger(options.lastEventId ?? '', options.dedupeWindow);
