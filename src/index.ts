@@ -35,6 +35,12 @@ export {
   type IAgentGatewayClient,
 } from './client.js';
 export { environmentActor } from './environment.actor.js';
+export {
+  createGatewayStore,
+  type GatewayState,
+  type GatewayStore,
+  type RenderBatch,
+} from './gatewayStore.js';
 export { AgentGatewayError, type AgentGatewayErrorDetails, type AgentGatewayErrorKind } from './errors.js';
 export { DEFAULT_DEDUPE_WINDOW, EventLedger } from './ledger.js';
 export type { AgentGatewayClientOptions, Logger } from './options.js';
@@ -57,3 +63,29 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from './webSocket.js';
+
+// --- Session model (SPEC §6) ---
+export {
+  type SessionMachine,
+  type SessionMachineEvent,
+  sessionMachine,
+} from '../machines/session.machine.js';
+export {
+  answerInputRequest,
+  foldAgentEvent,
+  foldSessionFrame,
+  initialSessionView,
+  type PendingInput,
+  type ReasoningUIPart,
+  respondToToolCall,
+  type SessionError,
+  type SessionFrame,
+  type SessionView,
+  type StreamPartState,
+  type TextUIPart,
+  type ToolApproval,
+  type ToolPartState,
+  type ToolUIPart,
+  type UIMessage,
+  type UIPart,
+} from '../machines/session.view.js';
