@@ -1,0 +1,6 @@
+export {
+  useAgentGateway,
+  type UseAgentGatewayOptions,
+  type UseAgentGatewayResult,
+} from './useAgentGateway.js';
+export type { GatewayState, RenderBatch } from '../gatewayStore.js';
