@@ -95,6 +95,10 @@ export function createSocketActor(options: SocketAdapterOptions) {
     const onMessage = (event: SocketEventLike) => {
       if (finished) return;
       const result = parseServerFrame(event.data);
+      // A heartbeat_ack is its own proof of life (the machine counts acks); any other frame, even a
+      // malformed one, proves the link lives before it is handled.
+      if (result.ok && result.message.type === 'heartbeat_ack')
+        return sendBack({ type: 'server.heartbeatAck' });
       if (awaitingProofOfLife) {
         awaitingProofOfLife = false;
         sendBack({ type: 'socket.alive' });
@@ -103,7 +107,7 @@ export function createSocketActor(options: SocketAdapterOptions) {
       const message = result.message;
       switch (message.type) {
         case 'heartbeat_ack':
-          return sendBack({ type: 'server.heartbeatAck' });
+          return; // handled above
         case 'auth_success':
           return sendBack({ type: 'server.authSuccess' });
         case 'auth_failed':
