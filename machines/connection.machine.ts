@@ -240,17 +240,20 @@ export const connectionMachine = setup({
       assertEvent(event, 'user.command');
       return { type: 'commandRejected' as const, command: event.command, reason: 'outboxFull' as const };
     }),
-    // Commands written to a link that died unconfirmed go back to the front of the outbox: the
-    // gateway may never have read them. They keep their commandId, so a gateway that did read them
-    // applies them once.
+    // Only on the way to another link: commands written to a link that died unconfirmed go back to the
+    // front of the outbox, since the gateway may never have read them. They keep their commandId, so a
+    // gateway that did read them applies them once.
     requeueInFlight: assign(({ context }) => ({
       outbox: [...context.inFlight.map(({ commandId, frame }) => ({ commandId, frame })), ...context.outbox],
       inFlight: [],
     })),
+    // The session ended: commands never written are reported dropped. Commands written to this
+    // authenticated link but not yet confirmed are let go quietly: the gateway most likely applied
+    // them, and there is no link left to find out.
     dropQueuedCommands: enqueueActions(({ context, enqueue }) => {
       for (const command of context.outbox)
         enqueue.emit({ type: 'commandDropped', command, reason: 'sessionEnded' });
-      enqueue.assign({ outbox: [] });
+      enqueue.assign({ outbox: [], inFlight: [] });
     }),
     recordClose: assign({
       lastClose: ({ event, context }) =>
@@ -361,10 +364,10 @@ export const connectionMachine = setup({
         id: 'socket',
         src: 'socket',
         input: ({ context }) => ({ chatKey: context.chatKey }),
-        onError: { target: '#connection.retryDecision', actions: 'emitActorFailure' },
+        onError: { target: '#connection.retryDecision', actions: ['emitActorFailure', 'requeueInFlight'] },
       },
       entry: 'startLink',
-      exit: ['closeOnExit', 'requeueInFlight'],
+      exit: 'closeOnExit',
       initial: 'connecting',
       on: {
         'socket.closed': [
@@ -373,9 +376,9 @@ export const connectionMachine = setup({
             target: '#connection.disconnected.terminalClose',
             actions: ['recordClose', 'emitClosedByGateway', 'dropQueuedCommands', 'emitDisconnected'],
           },
-          { target: '#connection.retryDecision', actions: 'recordClose' },
+          { target: '#connection.retryDecision', actions: ['recordClose', 'requeueInFlight'] },
         ],
-        'link.lost': '#connection.retryDecision',
+        'link.lost': { target: '#connection.retryDecision', actions: 'requeueInFlight' },
         'socket.error': { actions: 'emitLinkError' },
       },
       states: {

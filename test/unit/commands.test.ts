@@ -169,3 +169,42 @@ describe('outbound commands', () => {
     expect(() => h.client.sendUserInput('r', 42 as never)).toThrow(TypeError);
   });
 });
+
+describe('commands when the session ends', () => {
+  it('a written command whose confirmation had not arrived when the session completed is not reported dropped', () => {
+    const h = createHarness();
+    h.client.connect('chat-1');
+    const socket = h.authenticate();
+    h.client.sendUserInput('req-1', 'Paris'); // written, its heartbeat probe not acknowledged yet
+    socket.receive({ type: 'session_complete', id: 'end' }); // the gateway applied it and finished
+    expect(h.argsOf('command_dropped')).toEqual([]);
+    expect(h.errors()).toEqual([]);
+    expect(h.client.getSnapshot().unconfirmedCommands).toBe(0);
+  });
+
+  it('the same after a user disconnect: written commands are let go, queued ones are reported', () => {
+    const h = createHarness();
+    h.client.connect('chat-1');
+    h.authenticate();
+    h.client.sendInterrupt();
+    h.client.disconnect();
+    expect(h.argsOf('command_dropped')).toEqual([]);
+    h.client.connect('chat-1');
+    h.authenticate().serverClose(1006);
+    const queued = h.client.sendInterrupt();
+    h.client.disconnect();
+    expect(h.argsOf('command_dropped')).toEqual([
+      [queued.commandId, { type: 'interrupt' }, 'userDisconnect'],
+    ]);
+  });
+
+  it('unconfirmed commands of a lost link are re-sent on the next link, not carried into a new session', () => {
+    const h = createHarness();
+    h.client.connect('chat-1');
+    h.authenticate();
+    h.client.sendInterrupt();
+    h.client.disconnect();
+    h.client.connect('chat-2');
+    expect(commandFrames(h.authenticate().frames)).toEqual([]);
+  });
+});
