@@ -73,6 +73,11 @@ export class FakeSocket implements WebSocketLike {
     this.#fire('close', { type: 'close', code, reason });
   }
 
+  /** Server side: an error event alone (a real socket follows it with a close; tests may not). */
+  emitError(message = 'socket error'): void {
+    this.#fire('error', { type: 'error', message });
+  }
+
   /** Server side: an error, then the close that always follows it. */
   fail(message = 'connection refused'): void {
     this.#fire('error', { type: 'error', message });

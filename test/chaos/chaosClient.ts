@@ -1,0 +1,172 @@
+import { AgentGatewayClient, AgentGatewayError, type CommandReceipt } from 'agent-gateway-client';
+import { WebSocket } from 'ws';
+import { answerFor, approvalFor } from './chaosAgent.js';
+import { between, type Random } from './random.js';
+
+/** A command the chaos client issued, with the receipt it got. */
+export interface IssuedCommand {
+  /** The input request or tool call it answers. */
+  answers: string;
+  commandId: string;
+  status: CommandReceipt['status'];
+}
+
+/** What one chaos client saw. */
+export interface ChaosClientRecord {
+  chatKey: string;
+  /** Ids of the session frames delivered (`message` listener), in delivery order. */
+  ids: string[];
+  issued: IssuedCommand[];
+  reconnects: number;
+  /** Commands the client reported as dropped (`command_dropped`), and how many it refused. */
+  dropped: Array<{ commandId: string; reason: string }>;
+  rejected: number;
+  /** Socket errors (expected under chaos). */
+  linkErrors: number;
+  /** Every other error: session errors, malformed frames, refused or dropped commands (none expected). */
+  errors: string[];
+  completed: boolean;
+}
+
+/** A running chaos client. */
+export interface ChaosClient {
+  readonly chatKey: string;
+  readonly client: AgentGatewayClient;
+  readonly record: ChaosClientRecord;
+  /** How many times each command was written to a socket (more than once: re-sent after a lost link). */
+  readonly writes: ReadonlyMap<string, number>;
+  /** Links the client itself declared dead, by close reason (`Heartbeat timeout`, `Connect timeout`, …). */
+  readonly closes: ReadonlyMap<string, number>;
+  /** Every WebSocket the client opened. */
+  readonly sockets: WebSocket[];
+  /** Resolves on `session_complete`. */
+  readonly completed: Promise<void>;
+  /** Cancels pending answers and disposes the client. */
+  dispose(): void;
+}
+
+/** Fast timings: heartbeat and ack deadline 250 ms, backoff 5–50 ms, unlimited attempts. */
+export const CHAOS_CLIENT_TIMINGS = {
+  heartbeatIntervalMs: 250,
+  heartbeatTimeoutMs: 250,
+  initialReconnectDelayMs: 5,
+  maxReconnectDelayMs: 50,
+  maxReconnectAttempts: 0,
+  connectTimeoutMs: 500,
+  authTimeoutMs: 500,
+  minUptimeMs: 150,
+} as const;
+
+/**
+ * The real client (with `ws`) that records what it delivers and answers every input request and
+ * tool approval after a random delay, so answers are often issued while the link is down.
+ *
+ * @example
+ * const chaos = startChaosClient({ gatewayUrl: proxy.url, chatKey, token, random });
+ * chaos.client.connect(chatKey);
+ */
+export function startChaosClient(options: {
+  gatewayUrl: string;
+  chatKey: string;
+  token: string;
+  random: Random;
+  /** Delay before answering. Default [0, 400] ms. */
+  answerDelayMs?: [number, number];
+}): ChaosClient {
+  const { chatKey, random, answerDelayMs = [0, 400] } = options;
+  const sockets: WebSocket[] = [];
+  const writes = new Map<string, number>();
+  const closes = new Map<string, number>();
+  class CountingWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      sockets.push(this);
+      // Counts how often each command is written, to show the exactly-once machinery at work.
+      const send = this.send.bind(this) as (data: string) => void;
+      (this as { send: (data: string) => void }).send = (data) => {
+        const { commandId } = JSON.parse(data) as { commandId?: string };
+        if (commandId !== undefined) writes.set(commandId, (writes.get(commandId) ?? 0) + 1);
+        send(data);
+      };
+      const close = this.close.bind(this) as (code?: number, reason?: string) => void;
+      (this as { close: (code?: number, reason?: string) => void }).close = (code, reason) => {
+        // ws itself calls close(code, Buffer) to echo the gateway's close frame: only the client's own count.
+        if (code === 4000 && typeof reason === 'string') closes.set(reason, (closes.get(reason) ?? 0) + 1);
+        close(code, reason);
+      };
+    }
+  }
+  const client = new AgentGatewayClient({
+    gatewayUrl: options.gatewayUrl,
+    token: options.token,
+    WebSocket: CountingWebSocket,
+    random,
+    watchEnvironment: false,
+    logger: { warn: () => undefined, error: (...args) => console.error(...args) },
+    ...CHAOS_CLIENT_TIMINGS,
+  });
+  const record: ChaosClientRecord = {
+    chatKey,
+    ids: [],
+    issued: [],
+    reconnects: 0,
+    dropped: [],
+    rejected: 0,
+    linkErrors: 0,
+    errors: [],
+    completed: false,
+  };
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (answers: string, send: () => CommandReceipt) => {
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        const { commandId, status } = send();
+        record.issued.push({ answers, commandId, status });
+      },
+      between(random, ...answerDelayMs),
+    );
+    timers.add(timer);
+  };
+
+  client.on('message', (message) => {
+    if (message.type !== 'resume_complete') record.ids.push(message.id);
+  });
+  client.on('input_request', ({ requestId, prompt }) =>
+    later(requestId, () => client.sendUserInput(requestId, answerFor(prompt))),
+  );
+  client.on('tool_confirmation_request', ({ toolCallId }) =>
+    later(toolCallId, () => client.sendToolConfirmation(toolCallId, approvalFor(toolCallId))),
+  );
+  client.on('reconnecting', () => record.reconnects++);
+  client.on('command_dropped', (commandId, _command, reason) => record.dropped.push({ commandId, reason }));
+  client.on('command_rejected', () => record.rejected++);
+  client.on('error', (error) => {
+    // Link errors (the socket's own messages) are expected under chaos: only their number matters.
+    if (error instanceof AgentGatewayError && error.kind === 'link') record.linkErrors++;
+    // Reported below, with the facts needed to tell a false report from a lost command.
+    else if (error instanceof AgentGatewayError && error.kind === 'commandDropped') return;
+    else record.errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error.type));
+  });
+  const completed = new Promise<void>((resolve) =>
+    client.on('session_complete', () => {
+      record.completed = true;
+      resolve();
+    }),
+  );
+
+  return {
+    chatKey,
+    client,
+    record,
+    writes,
+    closes,
+    sockets,
+    completed,
+    dispose() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      client.dispose();
+    },
+  };
+}
