@@ -65,6 +65,7 @@ export type ConnectionEvent =
   | { type: 'socket.error'; message: string }
   | { type: 'socket.alive' }
   | { type: 'socket.tokenFailed'; message: string }
+  | { type: 'socket.commandUnsent'; commandId: string }
   | { type: 'server.authSuccess' }
   | { type: 'server.authFailed'; reason: string }
   | { type: 'server.authExpired' }
@@ -100,6 +101,7 @@ export type ConnectionEmitted =
   | { type: 'commandRejected'; command: QueuedCommand; reason: CommandRefusal }
   | { type: 'commandDropped'; command: QueuedCommand; reason: 'outboxFull' | 'sessionEnded' }
   | { type: 'commandWritten'; command: QueuedCommand }
+  | { type: 'commandUnsent'; command: QueuedCommand }
   | { type: 'commandConfirmed'; command: QueuedCommand };
 
 /** Input of the machine: timing and limits (SPEC §5 defaults for anything left out). */
@@ -154,6 +156,7 @@ export const connectionMachine = setup({
       context.outbox.length >= context.config.maxQueuedCommands &&
       context.config.outboxOverflow === 'dropOldest',
     hasOtherUnackedHeartbeats: ({ context }) => context.heartbeatsAcked + 1 < context.heartbeatsSent,
+    hasUnackedHeartbeats: ({ context }) => context.heartbeatsAcked < context.heartbeatsSent,
   },
   delays: {
     backoff: ({ context }) => context.retryDelayMs,
@@ -239,6 +242,19 @@ export const connectionMachine = setup({
     refuseOutboxFull: emit(({ event }) => {
       assertEvent(event, 'user.command');
       return { type: 'commandRejected' as const, command: event.command, reason: 'outboxFull' as const };
+    }),
+    // The adapter could not write it (the socket was already closing): it goes back to the outbox,
+    // ahead of anything issued after it, so the next link (or the end of the session) deals with it.
+    requeueUnsent: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'socket.commandUnsent');
+      const unsent = context.inFlight.find((command) => command.commandId === event.commandId);
+      if (unsent === undefined) return;
+      const command = { commandId: unsent.commandId, frame: unsent.frame };
+      enqueue.assign({
+        inFlight: context.inFlight.filter((other) => other !== unsent),
+        outbox: [command, ...context.outbox],
+      });
+      enqueue.emit({ type: 'commandUnsent', command });
     }),
     // Only on the way to another link: commands written to a link that died unconfirmed go back to the
     // front of the outbox, since the gateway may never have read them. They keep their commandId, so a
@@ -380,6 +396,12 @@ export const connectionMachine = setup({
         ],
         'link.lost': { target: '#connection.retryDecision', actions: 'requeueInFlight' },
         'socket.error': { actions: 'emitLinkError' },
+        'socket.commandUnsent': { actions: 'requeueUnsent' },
+        // Also while re-authenticating: a gateway may finish the session before it answers the auth.
+        'server.sessionComplete': {
+          target: '#connection.disconnected.sessionComplete',
+          actions: ['emitSessionComplete', 'dropQueuedCommands', 'emitDisconnected'],
+        },
       },
       states: {
         connecting: {
@@ -396,7 +418,8 @@ export const connectionMachine = setup({
             },
             'socket.tokenFailed': { actions: ['emitLinkError', 'closeOnTokenFailure', 'declareLinkLost'] },
             // Re-authenticating after auth_expired: acks of earlier heartbeats still arrive on this socket.
-            'server.heartbeatAck': { actions: 'countAck' },
+            // An ack nobody asked for is ignored: counting it would confirm later commands too early.
+            'server.heartbeatAck': { guard: 'hasUnackedHeartbeats', actions: 'countAck' },
           },
           after: { authTimeout: { actions: ['closeOnAuthTimeout', 'declareLinkLost'] } },
         },
@@ -405,10 +428,6 @@ export const connectionMachine = setup({
           entry: 'emitConnected',
           on: {
             'server.authExpired': 'authenticating',
-            'server.sessionComplete': {
-              target: '#connection.disconnected.sessionComplete',
-              actions: ['emitSessionComplete', 'dropQueuedCommands', 'emitDisconnected'],
-            },
             'user.command': { actions: 'writeCommands' },
           },
           states: {
@@ -442,7 +461,7 @@ export const connectionMachine = setup({
                   after: { heartbeatInterval: { target: 'awaitingAck', actions: 'sendHeartbeat' } },
                   on: {
                     'link.probe': { target: 'awaitingAck', actions: 'sendHeartbeat' },
-                    'server.heartbeatAck': { actions: 'countAck' },
+                    'server.heartbeatAck': { guard: 'hasUnackedHeartbeats', actions: 'countAck' },
                   },
                 },
                 awaitingAck: {

@@ -224,12 +224,11 @@ export class AgentGatewayClient implements IAgentGatewayClient {
     return { malformedFrames: this.#malformedFrames, duplicateFrames: this.#ledger.duplicates };
   }
 
-  /** Opens a session; a no-op while one is already active (connecting, connected or waiting to reconnect). */
+  /** Opens a session; a no-op while one is already active (connecting, connected or waiting to reconnect) and after `dispose`. */
   connect(chatKey: string): void {
-    this.#assertUsable();
     if (typeof chatKey !== 'string' || chatKey.length === 0)
       throw new TypeError('chatKey must be a non-empty string');
-    this.actor.send({ type: 'user.connect', chatKey });
+    if (!this.#disposed) this.actor.send({ type: 'user.connect', chatKey });
   }
 
   /** Ends the session on purpose: closes with 1000 `Client disconnect`, never reconnects. Keeps listeners. */
@@ -239,17 +238,27 @@ export class AgentGatewayClient implements IAgentGatewayClient {
 
   /** Reconnects now: skips a pending backoff, or starts a fresh attempt series after giving up. */
   reconnect(): void {
-    this.#assertUsable();
-    this.actor.send({ type: 'user.reconnect' });
+    if (!this.#disposed) this.actor.send({ type: 'user.reconnect' });
   }
 
-  /** Disconnects, removes every listener and stops the machine. The client cannot be used afterwards. */
+  /** Disconnects, removes every listener and stops the machine. Afterwards the client is inert: connecting does nothing, commands are rejected. */
   dispose(): void {
     if (this.#disposed) return;
-    this.disconnect();
-    this.#listeners.clear();
-    this.actor.stop();
     this.#disposed = true;
+    this.actor.send({ type: 'user.disconnect' });
+    const finish = () => {
+      this.#listeners.clear();
+      this.actor.stop();
+    };
+    if (this.#machineCallbacks === 0) return finish();
+    // Inside a client event listener the machine is mid-step and the disconnect waits in its queue:
+    // stopping now would discard it. It finishes as soon as the disconnect has taken effect, still
+    // within the same call that delivered the event.
+    const subscription = this.actor.subscribe((snapshot) => {
+      if (!snapshot.matches('disconnected')) return;
+      subscription.unsubscribe();
+      finish();
+    });
   }
 
   /** Adds a listener. A listener that throws is logged and does not affect the client or other listeners. */
@@ -327,8 +336,8 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   }
 
   #issue(frame: CommandFrame): CommandReceipt {
-    this.#assertUsable();
     const command: QueuedCommand = { commandId: `${this.#commandPrefix}-${++this.#commandCount}`, frame };
+    if (this.#disposed) return { commandId: command.commandId, status: 'rejected', reason: 'notConnected' };
     // Inside a machine callback the machine is mid-step: XState queues the event, so the outcome is not known yet.
     if (this.#machineCallbacks > 0) {
       this.actor.send({ type: 'user.command', command });
@@ -388,6 +397,9 @@ export class AgentGatewayClient implements IAgentGatewayClient {
         );
       case 'commandWritten':
         if (this.#receipt?.commandId === emitted.command.commandId) this.#receipt.status = 'sent';
+        return;
+      case 'commandUnsent':
+        if (this.#receipt?.commandId === emitted.command.commandId) this.#receipt.status = 'queued';
         return;
       case 'commandRejected':
         return this.#rejectCommand(emitted.command, emitted.reason);
@@ -476,9 +488,5 @@ export class AgentGatewayClient implements IAgentGatewayClient {
 
   #reportError(error: Error): void {
     this.#listeners.emit('error', error);
-  }
-
-  #assertUsable(): void {
-    if (this.#disposed) throw new Error('This AgentGatewayClient was disposed');
   }
 }

@@ -55,12 +55,15 @@ export function createSocketActor(options: SocketAdapterOptions) {
     // Each `auth` request supersedes the previous one, so a slow token provider cannot write stale auth.
     let authRequest = 0;
 
-    const write = (frame: ClientFrame) => {
-      if (finished || socket.readyState !== ReadyState.open) return;
+    /** Writes a frame if the socket can take it; says whether it did. */
+    const write = (frame: ClientFrame): boolean => {
+      if (finished || socket.readyState !== ReadyState.open) return false;
       try {
         socket.send(encodeClientFrame(frame));
+        return true;
       } catch (error) {
         sendBack({ type: 'socket.error', message: describe(error, 'WebSocket send failed') });
+        return false;
       }
     };
 
@@ -152,18 +155,24 @@ export function createSocketActor(options: SocketAdapterOptions) {
     receive((command) => {
       switch (command.type) {
         case 'auth':
-          return writeAuth();
+          return void writeAuth();
         case 'resume':
+          // Authenticated: a token still on its way must not be written as a stray auth later.
+          authRequest++;
           return write(
             command.wantStatus
               ? { type: 'resume', lastEventId: ledger.lastEventId, wantStatus: true }
               : { type: 'resume', lastEventId: ledger.lastEventId },
           );
         case 'heartbeat':
-          awaitingProofOfLife = true;
-          return write({ type: 'heartbeat' });
-        case 'command':
-          return write({ ...command.command.frame, commandId: command.command.commandId });
+          if (write({ type: 'heartbeat' })) awaitingProofOfLife = true;
+          return;
+        case 'command': {
+          const { commandId, frame } = command.command;
+          // A command the socket could not take must not count as sent: the machine queues it again.
+          if (!write({ ...frame, commandId })) sendBack({ type: 'socket.commandUnsent', commandId });
+          return;
+        }
         case 'close':
           return close(command.code, command.reason);
       }

@@ -73,6 +73,11 @@ export class FakeSocket implements WebSocketLike {
     this.#fire('close', { type: 'close', code, reason });
   }
 
+  /** Server side: the server's close frame arrived (CLOSING); the close event comes later, if at all. */
+  startClosing(): void {
+    this.readyState = 2;
+  }
+
   /** Server side: an error event alone (a real socket follows it with a close; tests may not). */
   emitError(message = 'socket error'): void {
     this.#fire('error', { type: 'error', message });

@@ -105,3 +105,18 @@ describe('authentication', () => {
     ]);
   });
 });
+
+describe('a slow token provider', () => {
+  it('never writes a stray auth after the gateway already answered auth_success', async () => {
+    let resolve!: (token: string) => void;
+    const h = createHarness({ token: undefined, getToken: () => new Promise<string>((r) => (resolve = r)) });
+    h.client.connect('chat-1');
+    const socket = h.latest();
+    socket.open();
+    socket.receive({ type: 'auth_success' }); // a gateway that did not wait for our auth
+    resolve('late-token');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(socket.frameTypes).toEqual(['resume']);
+  });
+});

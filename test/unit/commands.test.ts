@@ -208,3 +208,32 @@ describe('commands when the session ends', () => {
     expect(commandFrames(h.authenticate().frames)).toEqual([]);
   });
 });
+
+describe('a command the socket cannot take', () => {
+  it('written while the socket is already closing, it is queued again, not counted as sent', () => {
+    const h = createHarness();
+    h.client.connect('chat-1');
+    const socket = h.authenticate();
+    socket.startClosing();
+    const receipt = h.client.sendUserInput('req-1', 'Paris');
+    expect(receipt.status).toBe('queued');
+    expect(h.client.getSnapshot()).toMatchObject({ queuedCommands: 1, unconfirmedCommands: 0 });
+    socket.serverClose(1006);
+    vi.advanceTimersByTime(1_000);
+    expect(commandFrames(h.authenticate().frames)).toEqual([
+      { type: 'user_input', requestId: 'req-1', content: 'Paris', commandId: receipt.commandId },
+    ]);
+  });
+
+  it('and reported dropped if the session then ends', () => {
+    const h = createHarness();
+    h.client.connect('chat-1');
+    const socket = h.authenticate();
+    socket.startClosing();
+    const receipt = h.client.sendInterrupt();
+    socket.serverClose(4500, 'Gone for good');
+    expect(h.argsOf('command_dropped')).toEqual([
+      [receipt.commandId, { type: 'interrupt' }, 'terminalClose'],
+    ]);
+  });
+});

@@ -35,3 +35,17 @@ describe('heartbeat acks', () => {
     expect(h.client.connectionStatus).toBe('reconnecting');
   });
 });
+
+describe('unsolicited heartbeat acks', () => {
+  it('are ignored: they cannot confirm a command before the ack of its own probe', () => {
+    const h = createHarness({ heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 500 });
+    h.client.connect('chat-1');
+    const socket = h.authenticate();
+    for (let i = 0; i < 3; i++) socket.receive({ type: 'heartbeat_ack' }); // nobody asked
+    h.client.sendInterrupt(); // written, then its probe
+    expect(h.client.getSnapshot().unconfirmedCommands).toBe(1);
+    expect(h.client.actor.getSnapshot().context.heartbeatsAcked).toBe(0);
+    socket.receive({ type: 'heartbeat_ack' }); // the probe's ack
+    expect(h.client.getSnapshot().unconfirmedCommands).toBe(0);
+  });
+});

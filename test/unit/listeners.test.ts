@@ -45,7 +45,9 @@ describe('listeners', () => {
     expect(seen).toEqual(['1', '3']);
     h.client.dispose();
     expect(h.latest().closedWith).toEqual({ code: 1000, reason: 'Client disconnect' });
-    expect(() => h.client.connect('chat-1')).toThrow(/disposed/);
+    h.client.connect('chat-1'); // inert after dispose
+    expect(h.sockets).toHaveLength(2);
+    expect(h.client.sendInterrupt()).toMatchObject({ status: 'rejected', reason: 'notConnected' });
   });
 
   it('a throwing snapshot subscriber is isolated too', () => {
@@ -57,5 +59,39 @@ describe('listeners', () => {
     h.authenticate();
     expect(h.client.connectionStatus).toBe('connected');
     expect(h.logger.error).toHaveBeenCalled();
+  });
+});
+
+describe('dispose from inside a client event listener', () => {
+  it('still disconnects: the socket closes and the status ends disconnected', async () => {
+    const h = createHarness();
+    h.client.on('connected', () => h.client.dispose());
+    h.client.connect('chat-1');
+    const socket = h.authenticate();
+    await Promise.resolve();
+    expect(h.client.connectionStatus).toBe('disconnected');
+    expect(socket.closedWith).toEqual({ code: 1000, reason: 'Client disconnect' });
+    expect(h.client.actor.getSnapshot().status).toBe('stopped');
+  });
+
+  it('reports queued commands as dropped before the listeners go, and opens no new socket', async () => {
+    const h = createHarness();
+    h.client.connect('chat-1');
+    h.authenticate().serverClose(1006);
+    const queued = h.client.sendInterrupt();
+    h.client.on('disconnected', () => {
+      h.client.connect('chat-1'); // inert after dispose
+      expect(h.sockets).toHaveLength(2);
+      expect(h.client.sendInterrupt()).toMatchObject({ status: 'rejected', reason: 'notConnected' });
+    });
+    h.client.on('reconnecting', () => h.client.dispose());
+    h.client.reconnect(); // from reconnecting: a new link…
+    h.latest().fail(); // …which drops again: `reconnecting` fires, and the listener disposes
+    await Promise.resolve();
+    expect(h.client.connectionStatus).toBe('disconnected');
+    expect(h.argsOf('command_dropped')).toEqual([
+      [queued.commandId, { type: 'interrupt' }, 'userDisconnect'],
+    ]);
+    expect(h.sockets).toHaveLength(2);
   });
 });

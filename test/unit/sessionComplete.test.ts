@@ -44,3 +44,16 @@ describe('session_complete', () => {
     expect(h.client.sendInterrupt()).toMatchObject({ status: 'rejected', reason: 'notConnected' });
   });
 });
+
+describe('session_complete while re-authenticating', () => {
+  it('ends the session too (a gateway may finish before answering the new auth)', () => {
+    const h = createHarness();
+    h.client.connect('chat-1');
+    const socket = h.authenticate();
+    socket.receive({ type: 'auth_expired' });
+    expect(h.client.connectionStatus).toBe('authenticating');
+    socket.receive({ type: 'session_complete', id: 'end' });
+    expect(h.client.getSnapshot().disconnectReason).toBe('sessionComplete');
+    expect(h.argsOf('session_complete')).toEqual([[{ type: 'session_complete', id: 'end' }]]);
+  });
+});
