@@ -1,0 +1,147 @@
+import {
+  AgentGatewayClient,
+  createGatewayStore,
+  type SessionFrame,
+  type SessionMachineEvent,
+  type SessionView,
+  sessionMachine,
+} from 'agent-gateway-client';
+import { type AnyEventObject, type AnyMachineSnapshot, createActor } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { createFakeSocketClass, type FakeSocket } from '../support/fakeSocket.js';
+import { createCoverage } from './support/coverage.js';
+import { transitionTour } from './support/tour.js';
+
+const frame = (message: Record<string, unknown>) => ({ type: 'server.message', message }) as AnyEventObject;
+const agent = (event: Record<string, unknown>) => frame({ type: 'agent_event', id: 'x', event });
+const status = (value: string) => frame({ type: 'status_change', id: 'x', status: value });
+
+/** One of each frame kind and outcome, plus the user's answers and a reset. */
+const EVENTS: AnyEventObject[] = [
+  agent({ type: 'text_delta', content: 'Hello ' }),
+  agent({ type: 'thinking', content: 'Hmm. ' }),
+  agent({ type: 'tool_call_start', toolCallId: 'c1', name: 'search', arguments: '{"q":' }),
+  agent({ type: 'tool_call_delta', toolCallId: 'c1', arguments: '"x"}' }),
+  agent({ type: 'tool_call_end', toolCallId: 'c1' }),
+  agent({ type: 'tool_result', toolCallId: 'c1', result: { rows: 1 } }),
+  agent({ type: 'tool_result', toolCallId: 'c1', result: { error: 'timeout' } }),
+  agent({ type: 'step_complete', stepIndex: 0 }),
+  agent({ type: 'message_complete', messageId: 'm1' }),
+  agent({ type: 'citation', url: 'https://example.com' }),
+  frame({
+    type: 'tool_confirmation_request',
+    id: 'x',
+    toolCallId: 'c1',
+    tool: { apiName: 'search', arguments: '{"q":"x"}', identifier: 'search', name: 'Search' },
+  }),
+  frame({ type: 'input_request', id: 'x', requestId: 'r1', prompt: 'City?' }),
+  frame({ type: 'error', id: 'x', code: 'tool_failed', message: 'Search is down' }),
+  frame({ type: 'session_complete', id: 'x', summary: 'done' }),
+  frame({ type: 'resume_complete', status: 'running' }),
+  frame({ type: 'resume_complete', status: 'completed' }),
+  ...['running', 'waiting_confirmation', 'waiting_input', 'completed', 'error', 'interrupted'].map(status),
+  { type: 'user.toolConfirmation', toolCallId: 'c1', approved: true },
+  { type: 'user.toolConfirmation', toolCallId: 'c1', approved: false },
+  { type: 'user.input', requestId: 'r1', content: 'Paris' },
+  { type: 'session.reset' },
+];
+
+/**
+ * States that fold alike: the lifecycle state, the kind of the last part, and the tool call's state —
+ * so the tour walks through whole part lifecycles (a tool call from start to result), not just the
+ * status graph, while the number of paths stays small.
+ */
+function viewShape(snapshot: AnyMachineSnapshot): string {
+  const view = snapshot.context as SessionView;
+  const parts = view.messages.flatMap((message) => message.parts);
+  const tool = parts.find((part) => part.type === 'tool');
+  return JSON.stringify([snapshot.value, parts.at(-1)?.type ?? null, tool?.state ?? null]);
+}
+
+/** The real client on a fake gateway, with the real store folding what it delivers. */
+function createSut() {
+  const { WebSocket, sockets } = createFakeSocketClass();
+  const client = new AgentGatewayClient({
+    gatewayUrl: 'https://gateway.test',
+    token: 't',
+    WebSocket,
+    watchEnvironment: false,
+    logger: { warn: () => undefined, error: () => undefined },
+  });
+  const store = createGatewayStore(client, { renderBatch: 'sync' });
+  let chat = 0;
+  let ids = 0;
+  const socket = () => sockets.at(-1) as FakeSocket;
+  // A link that is in its replay, as after any (re)connect: the only time resume_complete counts.
+  const freshLink = (chatKey: string) => {
+    client.disconnect();
+    client.connect(chatKey);
+    socket().open();
+    socket().receive({ type: 'auth_success' });
+  };
+  freshLink(`chat-${++chat}`);
+
+  const apply = (event: AnyEventObject) => {
+    switch (event.type) {
+      case 'session.reset':
+        return freshLink(`chat-${++chat}`); // another chatKey: the store starts the view over
+      case 'user.toolConfirmation':
+        client.sendToolConfirmation(event.toolCallId as string, event.approved as boolean);
+        return store.recordToolConfirmation(event.toolCallId as string, event.approved as boolean);
+      case 'user.input':
+        client.sendUserInput(event.requestId as string, event.content as string);
+        return store.recordInput(event.requestId as string, event.content as string);
+      default: {
+        const message = event.message as SessionFrame;
+        // A session that ended (or a resume) needs a new link of the same chat for the next frame.
+        if (message.type === 'resume_complete' || client.connectionStatus !== 'connected') {
+          freshLink(`chat-${chat}`);
+        }
+        socket().receive('id' in message ? { ...message, id: `e${++ids}` } : message);
+      }
+    }
+  };
+  return { client, store, apply, dispose: () => (store.dispose(), client.dispose()) };
+}
+
+describe('session machine: paths generated from its graph, run through the real client and store', () => {
+  it(
+    'every generated path folds like the model, and together they cover every state and transition',
+    { timeout: 120_000 },
+    () => {
+      const coverage = createCoverage(sessionMachine);
+      const tour = transitionTour(sessionMachine, {
+        input: undefined,
+        events: () => EVENTS,
+        serializeState: viewShape,
+      });
+      let steps = 0;
+      for (const path of tour) {
+        const model = createActor(sessionMachine, { inspect: coverage.observe }).start();
+        const sut = createSut();
+        let ids = 0;
+        try {
+          for (const [index, event] of path.entries()) {
+            // The model gets the ids the client delivers, so views compare equal (eventId fields).
+            const message = event.message as SessionFrame | undefined;
+            const modelEvent =
+              message !== undefined && 'id' in message
+                ? { ...event, message: { ...message, id: `e${++ids}` } }
+                : event;
+            model.send(modelEvent as SessionMachineEvent);
+            sut.apply(event);
+            steps++;
+            const where = `step ${index + 1} (${JSON.stringify(event)}) of [${path.map((e) => e.type).join(', ')}]`;
+            expect(sut.store.getSnapshot().session, where).toEqual(model.getSnapshot().context);
+          }
+        } finally {
+          sut.dispose();
+          model.stop();
+        }
+      }
+      console.log(`${coverage.line('session')} — ${tour.length} paths, ${steps} steps`);
+      expect(coverage.uncoveredStates()).toEqual([]);
+      expect(coverage.uncoveredTransitions()).toEqual([]);
+    },
+  );
+});
