@@ -35,6 +35,9 @@ export interface CloseInfo {
 /** The connection machine's data. Holds no token: the adapter asks for it when it writes `auth`. */
 export interface ConnectionContext {
   config: ConnectionConfig;
+  // One machine definition serves every client; each client's adapter dependencies ride along here.
+  /** Opaque to the machine: handed to each socket actor it invokes. */
+  adapter: unknown;
   chatKey: string;
   /** Reconnect attempts made in the current series. */
   attempt: number;
@@ -107,11 +110,15 @@ export type ConnectionEmitted =
 /** Input of the machine: timing and limits (SPEC §5 defaults for anything left out). */
 export interface ConnectionInput {
   config?: Partial<ConnectionConfig>;
+  /** What the socket actor needs from its client (URL, WebSocket class, token provider…): passed through untouched. */
+  adapter?: unknown;
 }
 
 /** Input of the socket actor the machine invokes for each link. */
 export interface SocketActorInput {
   chatKey: string;
+  /** The client's adapter dependencies, as given in the machine's input. */
+  adapter: unknown;
 }
 
 /**
@@ -321,6 +328,7 @@ export const connectionMachine = setup({
   id: 'connection',
   context: ({ input }) => ({
     config: { ...DEFAULT_CONNECTION_CONFIG, ...input.config },
+    adapter: input.adapter,
     chatKey: '',
     attempt: 0,
     retryDelayMs: 0,
@@ -379,7 +387,7 @@ export const connectionMachine = setup({
       invoke: {
         id: 'socket',
         src: 'socket',
-        input: ({ context }) => ({ chatKey: context.chatKey }),
+        input: ({ context }) => ({ chatKey: context.chatKey, adapter: context.adapter }),
         onError: { target: '#connection.retryDecision', actions: ['emitActorFailure', 'requeueInFlight'] },
       },
       entry: 'startLink',

@@ -33,7 +33,7 @@ import type {
   ToolConfirmationRequestMessage,
 } from './protocol/types.js';
 import { buildSocketUrl } from './protocol/url.js';
-import { createSocketActor, type DeliveredMessage } from './socket.actor.js';
+import { type DeliveredMessage, type SocketAdapterOptions, socketActor } from './socket.actor.js';
 import type { WebSocketConstructor } from './webSocket.js';
 
 /** Events of the client and their listeners' signatures (SPEC §5, plus `message`, `command_*`). */
@@ -117,6 +117,14 @@ export interface ClientStats {
 }
 
 const noEnvironment = fromCallback(() => undefined);
+// Provided once for every client (a provided machine is a whole new node tree, ~40 KB): each client's
+// own dependencies reach the socket actor through the machine's input.
+const machineWithEnvironment = connectionMachine.provide({
+  actors: { socket: socketActor, environment: environmentActor },
+});
+const machineWithoutEnvironment = connectionMachine.provide({
+  actors: { socket: socketActor, environment: noEnvironment },
+});
 
 // A logger that throws must not break the socket's event handlers that call it.
 function guardLogger(logger: Logger): Logger {
@@ -181,22 +189,20 @@ export class AgentGatewayClient implements IAgentGatewayClient {
       this.#logger.error(`[AgentGatewayClient] A "${event}" listener threw:`, error),
     );
     const config: Partial<ConnectionConfig> = toConnectionConfig(options);
-    const machine = connectionMachine.provide({
-      actors: {
-        socket: createSocketActor({
-          gatewayUrl: options.gatewayUrl,
-          WebSocket: WebSocketClass,
-          getToken: () => (this.#getToken ? this.#getToken() : (this.#token ?? '')),
-          ledger: this.#ledger,
-          deliver: (message) => this.#deliver(message),
-          reportFrameError: (error) => this.#reportFrameError(error),
-        }),
-        environment: options.watchEnvironment === false ? noEnvironment : environmentActor,
-      },
-      ...(options.random ? { actions: { scheduleRetry: scheduleRetryWith(options.random) } } : {}),
-    });
+    const adapter: SocketAdapterOptions = {
+      gatewayUrl: options.gatewayUrl,
+      WebSocket: WebSocketClass,
+      getToken: () => (this.#getToken ? this.#getToken() : (this.#token ?? '')),
+      ledger: this.#ledger,
+      deliver: (message) => this.#deliver(message),
+      reportFrameError: (error) => this.#reportFrameError(error),
+    };
+    const shared = options.watchEnvironment === false ? machineWithoutEnvironment : machineWithEnvironment;
+    const machine = options.random
+      ? shared.provide({ actions: { scheduleRetry: scheduleRetryWith(options.random) } })
+      : shared;
     this.actor = createActor(machine, {
-      input: { config },
+      input: { config, adapter },
       ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });

@@ -52,11 +52,12 @@ export {
   isKnownAgentEvent,
   type ParseResult,
   parseServerFrame,
+  readServerFrame,
 } from './protocol/parse.js';
 export type * from './protocol/types.js';
 export { SESSION_STATUSES, TERMINAL_SESSION_STATUSES } from './protocol/types.js';
 export { buildSocketUrl } from './protocol/url.js';
-export { createSocketActor, type DeliveredMessage, type SocketAdapterOptions } from './socket.actor.js';
+export { socketActor, type DeliveredMessage, type SocketAdapterOptions } from './socket.actor.js';
 export {
   ReadyState,
   type SocketEventLike,

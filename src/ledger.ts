@@ -16,12 +16,14 @@ export class EventLedger {
   readonly #seen = new Set<string>();
   // Ids in delivery order, overwritten oldest-first once full: O(1) eviction. (Deleting a Set's first
   // value instead makes V8 skip an ever longer run of deleted slots on every lookup of "the first".)
-  readonly #ring: string[];
+  // It grows as ids arrive, so an idle client does not pay for the whole window.
+  readonly #ring: string[] = [];
+  readonly #window: number;
   #next = 0;
 
   constructor(lastEventId = '', dedupeWindow = DEFAULT_DEDUPE_WINDOW) {
     this.lastEventId = lastEventId;
-    this.#ring = new Array<string>(Math.max(1, Math.floor(dedupeWindow)));
+    this.#window = Math.max(1, Math.floor(dedupeWindow));
   }
 
   /** Records the event and returns `true`, or returns `false` for an id already delivered. */
@@ -32,10 +34,12 @@ export class EventLedger {
       return false;
     }
     const ring = this.#ring;
-    const evicted = ring[this.#next];
-    if (evicted !== undefined) seen.delete(evicted);
-    ring[this.#next] = message.id;
-    this.#next = (this.#next + 1) % ring.length;
+    if (ring.length < this.#window) ring.push(message.id);
+    else {
+      seen.delete(ring[this.#next] as string);
+      ring[this.#next] = message.id;
+      this.#next = (this.#next + 1) % this.#window;
+    }
     seen.add(message.id);
     this.lastEventId = message.id;
     return true;
@@ -44,7 +48,7 @@ export class EventLedger {
   /** Starts over for another session, resuming from `lastEventId`. */
   reset(lastEventId = ''): void {
     this.#seen.clear();
-    this.#ring.fill(undefined as unknown as string);
+    this.#ring.length = 0;
     this.#next = 0;
     this.lastEventId = lastEventId;
   }

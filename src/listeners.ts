@@ -8,7 +8,9 @@ type AnyListener = (...args: never[]) => void;
  * reported and neither stops the others nor reaches the client.
  */
 export class Listeners<TEvents extends { [K in keyof TEvents]: AnyListener }> {
-  readonly #byEvent = new Map<keyof TEvents, Set<AnyListener>>();
+  // Copy-on-write arrays: emitting (once or twice per frame) allocates nothing, and a listener added
+  // or removed during an emit does not disturb the loop in progress.
+  readonly #byEvent = new Map<keyof TEvents, readonly AnyListener[]>();
   readonly #report: ListenerErrorReporter;
 
   constructor(report: ListenerErrorReporter) {
@@ -17,31 +19,38 @@ export class Listeners<TEvents extends { [K in keyof TEvents]: AnyListener }> {
 
   /** Adds a listener; adding the same one twice keeps one. */
   on<K extends keyof TEvents>(event: K, listener: TEvents[K]): void {
-    let set = this.#byEvent.get(event);
-    if (set === undefined) {
-      set = new Set();
-      this.#byEvent.set(event, set);
-    }
-    set.add(listener);
+    const current = this.#byEvent.get(event) ?? [];
+    if (!current.includes(listener)) this.#byEvent.set(event, [...current, listener]);
   }
 
   /** Removes a listener. */
   off<K extends keyof TEvents>(event: K, listener: TEvents[K]): void {
-    this.#byEvent.get(event)?.delete(listener);
+    const current = this.#byEvent.get(event);
+    if (current?.includes(listener))
+      this.#byEvent.set(
+        event,
+        current.filter((other) => other !== listener),
+      );
   }
 
-  /** Whether anyone listens to `event` (lets the hot path skip building payloads). */
-  has(event: keyof TEvents): boolean {
-    return (this.#byEvent.get(event)?.size ?? 0) > 0;
-  }
-
-  /** Calls every listener of `event` with `args`. */
-  emit<K extends keyof TEvents>(event: K, ...args: Parameters<TEvents[K]>): void {
-    const set = this.#byEvent.get(event);
-    if (set === undefined) return;
-    for (const listener of set) {
+  /** Calls every listener of `event` with its arguments (at most three, passed without an array). */
+  emit<K extends keyof TEvents>(
+    event: K,
+    first?: Parameters<TEvents[K]>[0],
+    second?: Parameters<TEvents[K]>[1],
+    third?: Parameters<TEvents[K]>[2],
+  ): void {
+    const list = this.#byEvent.get(event);
+    if (list === undefined) return;
+    // Listeners see exactly the arguments given (no trailing undefined), still without an array.
+    const count = arguments.length - 1;
+    for (let i = 0; i < list.length; i++) {
+      const listener = list[i] as (a?: unknown, b?: unknown, c?: unknown) => void;
       try {
-        (listener as (...a: Parameters<TEvents[K]>) => void)(...args);
+        if (count === 0) listener();
+        else if (count === 1) listener(first);
+        else if (count === 2) listener(first, second);
+        else listener(first, second, third);
       } catch (error) {
         this.#report(error, String(event));
       }

@@ -2,7 +2,7 @@ import { fromCallback } from 'xstate';
 import type { ConnectionEvent, SocketActorInput, SocketCommand } from '../machines/connection.machine.js';
 import type { EventLedger } from './ledger.js';
 import { encodeClientFrame } from './protocol/encode.js';
-import { type FrameError, parseServerFrame } from './protocol/parse.js';
+import { FrameError, readServerFrame } from './protocol/parse.js';
 import type { ClientFrame, SessionEventMessage } from './protocol/types.js';
 import { buildSocketUrl } from './protocol/url.js';
 import { ReadyState, type SocketEventLike, type WebSocketConstructor } from './webSocket.js';
@@ -10,7 +10,7 @@ import { ReadyState, type SocketEventLike, type WebSocketConstructor } from './w
 /** Session frames the adapter hands to the client directly (they change no link decision). */
 export type DeliveredMessage = Exclude<SessionEventMessage, { type: 'session_complete' }>;
 
-/** What the adapter needs from the client that creates it. */
+/** What the adapter needs from its client, passed through the machine's input as `adapter`. */
 export interface SocketAdapterOptions {
   gatewayUrl: string;
   WebSocket: WebSocketConstructor;
@@ -30,15 +30,16 @@ const noop = () => undefined;
  * The only code that touches a WebSocket. Invoked by the connection machine once per link: it opens
  * the socket, turns socket events and validated frames into machine events, writes the frames the
  * machine asks for, closes with the code the machine chooses, and after that close (or its own stop)
- * ignores everything the old socket still says.
+ * ignores everything the old socket still says. Its client's dependencies arrive as `input.adapter`,
+ * so one machine definition serves every client.
  *
  * @example
- * connectionMachine.provide({ actors: { socket: createSocketActor({ gatewayUrl, WebSocket, ... }) } });
+ * connectionMachine.provide({ actors: { socket: socketActor } });
  */
-export function createSocketActor(options: SocketAdapterOptions) {
-  const { ledger, deliver, reportFrameError } = options;
-
-  return fromCallback<SocketCommand, SocketActorInput>(({ input, sendBack: sendToMachine, receive }) => {
+export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
+  ({ input, sendBack: sendToMachine, receive }) => {
+    const options = input.adapter as SocketAdapterOptions;
+    const { ledger, deliver, reportFrameError } = options;
     const sendBack = (event: ConnectionEvent) => sendToMachine(event);
     let socket: InstanceType<WebSocketConstructor>;
     try {
@@ -97,20 +98,22 @@ export function createSocketActor(options: SocketAdapterOptions) {
 
     const onMessage = (event: SocketEventLike) => {
       if (finished) return;
-      const result = parseServerFrame(event.data);
+      const message = readServerFrame(event.data);
       // A heartbeat_ack is its own proof of life (the machine counts acks); any other frame, even a
       // malformed one, proves the link lives before it is handled.
-      if (result.ok && result.message.type === 'heartbeat_ack')
-        return sendBack({ type: 'server.heartbeatAck' });
+      const isAck = !(message instanceof FrameError) && message.type === 'heartbeat_ack';
+      if (isAck) return sendBack({ type: 'server.heartbeatAck' });
       if (awaitingProofOfLife) {
         awaitingProofOfLife = false;
         sendBack({ type: 'socket.alive' });
       }
-      if (!result.ok) return reportFrameError(result.error);
-      const message = result.message;
+      if (message instanceof FrameError) return reportFrameError(message);
+      // The hot path first: almost every frame is an agent event.
+      if (message.type === 'agent_event') {
+        if (ledger.accept(message)) deliver(message);
+        return;
+      }
       switch (message.type) {
-        case 'heartbeat_ack':
-          return; // handled above
         case 'auth_success':
           return sendBack({ type: 'server.authSuccess' });
         case 'auth_failed':
@@ -188,8 +191,8 @@ export function createSocketActor(options: SocketAdapterOptions) {
       socket.addEventListener('error', noop);
       close(1000, 'Client disconnect');
     };
-  });
-}
+  },
+);
 
 function describe(error: unknown, fallback: string): string {
   if (error instanceof Error && error.message) return `${fallback}: ${error.message}`;

@@ -100,19 +100,15 @@ function checkTool(tool: unknown): string | undefined {
   return isString(apiName) && isString(args) && isString(identifier) && isString(name) ? undefined : 'tool';
 }
 
-function refuse(kind: FrameErrorKind, message: string, raw: string): ParseResult {
-  return { ok: false, error: new FrameError(kind, message, raw.slice(0, PREVIEW_LENGTH)) };
+function refuse(kind: FrameErrorKind, message: string, raw: string): FrameError {
+  return new FrameError(kind, message, raw.slice(0, PREVIEW_LENGTH));
 }
 
 /**
- * Turns one raw WebSocket frame into a typed server message, or a {@link FrameError} saying why not.
- * Never throws. Unknown `agent_event` kinds are accepted as they are (forward compatibility).
- *
- * @example
- * const result = parseServerFrame(event.data);
- * if (result.ok) handle(result.message); else logger.warn(result.error);
+ * The validator without a result wrapper, for the hot path: the typed message, or the
+ * {@link FrameError} saying why the frame is refused. Never throws.
  */
-export function parseServerFrame(raw: unknown): ParseResult {
+export function readServerFrame(raw: unknown): ServerMessage | FrameError {
   if (typeof raw !== 'string') return refuse('binary', 'Binary frames are not part of the protocol', '');
   let frame: unknown;
   try {
@@ -127,7 +123,20 @@ export function parseServerFrame(raw: unknown): ParseResult {
   const badField = check(frame);
   if (badField !== undefined)
     return refuse('invalidField', `Frame "${type}" has a missing or mistyped ${badField}`, raw);
-  return { ok: true, message: frame as unknown as ServerMessage };
+  return frame as unknown as ServerMessage;
+}
+
+/**
+ * Turns one raw WebSocket frame into a typed server message, or a {@link FrameError} saying why not.
+ * Never throws. Unknown `agent_event` kinds are accepted as they are (forward compatibility).
+ *
+ * @example
+ * const result = parseServerFrame(event.data);
+ * if (result.ok) handle(result.message); else logger.warn(result.error);
+ */
+export function parseServerFrame(raw: unknown): ParseResult {
+  const result = readServerFrame(raw);
+  return result instanceof FrameError ? { ok: false, error: result } : { ok: true, message: result };
 }
 
 /** Whether an agent event is one of the kinds this protocol version defines. */
