@@ -1,0 +1,78 @@
+/**
+ * Token verification with WebCrypto, for the Worker: the same `v1.<payload>.<HMAC-SHA256>` tokens
+ * and the same verdicts (and reasons) as `createTokenVerifier` of the Node gateway, without `node:crypto`.
+ */
+
+/** Outcome of checking a token for a session. */
+export type TokenCheck = { ok: true; expiresAt: number } | { ok: false; reason: string };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+function toBase64Url(bytes: ArrayBuffer): string {
+  let binary = '';
+  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): string | undefined {
+  try {
+    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    return decoder.decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compares two strings in time that depends only on their length (secrets, signatures). */
+export function timingSafeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
+
+/**
+ * Verifies a token made by `createSessionToken` with the same secret: signature, chatKey (or `*`)
+ * and expiry (`now`, default `Date.now()`). The reason never repeats the token.
+ *
+ * @example
+ * const check = await verifySessionToken(env.GATEWAY_SECRET, token, chatKey);
+ */
+export async function verifySessionToken(
+  secret: string,
+  token: string,
+  chatKey: string,
+  now: number = Date.now(),
+): Promise<TokenCheck> {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== 'v1') return { ok: false, reason: 'Malformed token' };
+  const body = `${parts[0]}.${parts[1]}`;
+  const expected = toBase64Url(await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(body)));
+  if (!timingSafeEqual(expected, parts[2] ?? '')) return { ok: false, reason: 'Invalid token signature' };
+  let payload: { sub?: unknown; exp?: unknown };
+  try {
+    payload = JSON.parse(fromBase64Url(parts[1] ?? '') ?? '') as typeof payload;
+  } catch {
+    return { ok: false, reason: 'Malformed token' };
+  }
+  if (typeof payload !== 'object' || payload === null) return { ok: false, reason: 'Malformed token' };
+  if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string')
+    return { ok: false, reason: 'Malformed token' };
+  if (payload.sub !== '*' && payload.sub !== chatKey)
+    return { ok: false, reason: 'Token is not valid for this session' };
+  if (payload.exp <= now) return { ok: false, reason: 'Token expired' };
+  return { ok: true, expiresAt: payload.exp };
+}
