@@ -13,6 +13,7 @@ export default defineConfig({
       'test/model/**/*.test.ts',
       'test/fuzz/**/*.test.ts',
       'test/chaos/**/*.test.ts',
+      'test/conformance/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -15,7 +15,8 @@ import {
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 
-const SECRET = 'integration-secret';
+/** The secret of every test gateway (both engines), so `tokenFor` works on all of them. */
+export const SECRET = 'integration-secret';
 const cleanups: Array<() => unknown> = [];
 
 afterEach(async () => {
@@ -54,7 +55,7 @@ export function countingWebSocket() {
  * answers the demo's tool request and input request itself unless told otherwise.
  */
 export function connectClient(
-  gateway: GatewayServer,
+  gateway: { url: string },
   chatKey: string,
   options: Partial<AgentGatewayClientOptions> & {
     approve?: boolean | 'manual';
@@ -102,6 +103,23 @@ export function connectClient(
     client.on('input_request', ({ requestId }) => client.sendUserInput(requestId, answer));
   const completed = new Promise<void>((resolve) => client.on('session_complete', () => resolve()));
   return { client, record, sockets: sockets.opened, completed };
+}
+
+/** A raw `ws` socket to a gateway, recording what it receives and how it closes. */
+export async function rawSocket(url: string, chatKey = 'raw') {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?chatKey=${encodeURIComponent(chatKey)}`);
+  const received: Array<Record<string, unknown>> = [];
+  ws.on('message', (data) => received.push(JSON.parse(String(data)) as Record<string, unknown>));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
+  ws.on('error', () => undefined);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  cleanups.push(() => ws.terminate());
+  return { ws, received, closed };
 }
 
 /** Polls until `condition` holds, failing after `timeoutMs`. */
