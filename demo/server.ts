@@ -9,6 +9,10 @@ import {
   createTokenVerifier,
   type GatewayServer,
 } from '../server/index.js';
+import { startCloudflareDemo } from '../server/cloudflare/node/cloudflareDemo.js';
+
+/** Which gateway the demo runs on: the embedded Node one, or the Durable Object one in a local workerd. */
+export type DemoEngine = 'node' | 'cloudflare';
 
 /** Options of {@link startDemo}. */
 export interface DemoOptions {
@@ -18,28 +22,67 @@ export interface DemoOptions {
   tokensPerSecond?: number;
   /** Lifetime of the tokens the page gets (short values show auth_expired → refresh). Default 5 minutes. */
   tokenTtlMs?: number;
+  /** The gateway: `node` (embedded, in memory) or `cloudflare` (Durable Objects in a local workerd). Default `node`. */
+  engine?: DemoEngine;
 }
 
-/** A running demo: the page's URL, its embedded gateway, and a way to stop both. */
+/** A running demo: the page's URL, its gateway, and a way to stop both. */
 export interface RunningDemo {
   url: string;
-  gateway: GatewayServer;
+  engine: DemoEngine;
+  /** The gateway's base URL (what the page's client connects to). */
+  gatewayUrl: string;
+  /** The embedded Node gateway (`undefined` with the `cloudflare` engine). */
+  gateway: GatewayServer | undefined;
   close(): Promise<void>;
+}
+
+/** What the page's backend needs from a gateway, whichever the engine. */
+interface DemoGateway {
+  url: string;
+  gateway: GatewayServer | undefined;
+  /** Called before each token is issued: the Cloudflare engine starts the agent run of a new session. */
+  openSession(chatKey: string): void;
+  drop(chatKey: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function startGateway(secret: string, options: DemoOptions): Promise<DemoGateway> {
+  const tokensPerSecond = options.tokensPerSecond ?? 40;
+  if (options.engine === 'cloudflare') {
+    const demo = await startCloudflareDemo({ secret, tokensPerSecond });
+    return {
+      url: demo.url,
+      gateway: undefined,
+      openSession: (chatKey) => void demo.startSession(chatKey),
+      drop: (chatKey) => demo.drop(chatKey),
+      close: () => demo.close(),
+    };
+  }
+  const gateway = await createGatewayServer({
+    verifyToken: createTokenVerifier(secret),
+    agent: createDemoAgent({ tokensPerSecond }),
+  });
+  return {
+    url: gateway.url,
+    gateway,
+    openSession: () => undefined, // the Node gateway starts the agent on the first auth
+    drop: async (chatKey) => gateway.dropConnections(chatKey),
+    close: () => gateway.close(),
+  };
 }
 
 const root = fileURLToPath(new URL('./web/', import.meta.url));
 
 /**
- * Starts the embedded in-memory gateway with the scripted agent, plus the page's own backend: it
- * hands out signed tokens (as an app's backend would) and can drop a session's links on request
- * (the page's "drop connection" control simulates a network failure on the gateway side).
+ * Starts a gateway with the scripted agent (the embedded in-memory one by default, or the Durable
+ * Object one in a local workerd), plus the page's own backend: it hands out signed tokens (as an
+ * app's backend would) and can drop a session's links on request (the page's "drop connection"
+ * control simulates a network failure on the gateway side).
  */
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const secret = `demo-${Math.random().toString(36).slice(2)}`;
-  const gateway = await createGatewayServer({
-    verifyToken: createTokenVerifier(secret),
-    agent: createDemoAgent({ tokensPerSecond: options.tokensPerSecond ?? 40 }),
-  });
+  const gateway = await startGateway(secret, options);
   const vite: ViteDevServer = await createViteServer({
     root,
     configFile: fileURLToPath(new URL('./web/vite.config.ts', import.meta.url)),
@@ -59,12 +102,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       case '/api/config':
         return (json({ gatewayUrl: gateway.url }), true);
       case '/api/token':
+        if (chatKey) gateway.openSession(chatKey);
         return (
           json({ token: createSessionToken({ secret, chatKey, ttlMs: options.tokenTtlMs ?? 300_000 }) }),
           true
         );
       case '/api/drop':
-        return (json({ dropped: gateway.dropConnections(chatKey) }), true);
+        void gateway.drop(chatKey).then(
+          (dropped) => json({ dropped }),
+          (error: unknown) => json({ dropped: 0, error: String(error) }),
+        );
+        return true;
       default:
         return false;
     }
@@ -77,7 +125,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const { port } = http.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
-    gateway,
+    engine: options.engine ?? 'node',
+    gatewayUrl: gateway.url,
+    gateway: gateway.gateway,
     close: async () => {
       await vite.close();
       await new Promise<void>((resolve) => {

@@ -1,23 +1,33 @@
 /**
- * `npm start`: the demo page and the embedded in-memory gateway. Open the printed URL.
- * Flags: --port <n> (default 5173), --tokens-per-second <n>, --token-ttl-ms <n>.
+ * `npm start`: the demo page and a gateway with the scripted agent. Open the printed URL.
+ * Flags: --port <n> (default 5173), --tokens-per-second <n>, --token-ttl-ms <n>,
+ * --engine node|cloudflare (default node: the embedded in-memory gateway; cloudflare: the Durable
+ * Object gateway in a local workerd, see docs/cloudflare.md).
  */
 import { parseArgs } from 'node:util';
-import { startDemo } from './server.js';
+import { type DemoEngine, startDemo } from './server.js';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '5173' },
     'tokens-per-second': { type: 'string', default: '40' },
     'token-ttl-ms': { type: 'string' },
+    engine: { type: 'string', default: 'node' },
   },
 });
+if (values.engine !== 'node' && values.engine !== 'cloudflare') {
+  console.error(`--engine must be node or cloudflare (got "${values.engine}")`);
+  process.exit(2);
+}
+const engine: DemoEngine = values.engine;
 const demo = await startDemo({
   port: Number(values.port),
   tokensPerSecond: Number(values['tokens-per-second']),
+  engine,
   ...(values['token-ttl-ms'] ? { tokenTtlMs: Number(values['token-ttl-ms']) } : {}),
 });
-console.log(`Agent gateway demo: ${demo.url}  (gateway ${demo.gateway.url}, in memory)`);
+const where = engine === 'cloudflare' ? 'Durable Objects in a local workerd' : 'in memory';
+console.log(`Agent gateway demo: ${demo.url}  (gateway ${demo.gatewayUrl}, ${where})`);
 console.log('Press Ctrl+C to stop.');
 const stop = () => void demo.close().then(() => process.exit(0));
 process.on('SIGINT', stop);

@@ -5,7 +5,9 @@
  *
  * Flags: --auto, --url <gatewayUrl> (use a running gateway; needs --secret), --secret <s>,
  * --tokens-per-second <n>, --drop-every <n> (drop the link after every n events: watch resume),
- * --token-ttl-ms <n> (short-lived tokens: watch auth_expired → refresh on the same socket).
+ * --token-ttl-ms <n> (short-lived tokens: watch auth_expired → refresh on the same socket),
+ * --engine node|cloudflare (default node; cloudflare: the Durable Object gateway in a local workerd,
+ * or the one at --url, with the agent run here over its runtime API; see docs/cloudflare.md).
  */
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -16,6 +18,7 @@ import {
   createSessionToken,
   createTokenVerifier,
 } from '../server/index.js';
+import { startCloudflareDemo } from '../server/cloudflare/node/cloudflareDemo.js';
 import { AgentGatewayClient, type ConnectionStatus } from '../src/index.js';
 import { describeState } from './describeState.js';
 
@@ -28,6 +31,7 @@ const { values: flags } = parseArgs({
     'drop-every': { type: 'string' },
     'token-ttl-ms': { type: 'string' },
     'chat-key': { type: 'string' },
+    engine: { type: 'string', default: 'node' },
   },
 });
 
@@ -44,18 +48,41 @@ if (!flags.auto && auto) console.log(dim('(no terminal on stdin: answering autom
 
 const secret = flags.secret ?? `demo-${Math.random().toString(36).slice(2)}`;
 const dropEvery = flags['drop-every'] ? Number(flags['drop-every']) : undefined;
-const gateway = flags.url
-  ? undefined
-  : await createGatewayServer({
-      verifyToken: createTokenVerifier(secret),
-      agent: createDemoAgent({ tokensPerSecond: Number(flags['tokens-per-second']) }),
-      faults: dropEvery ? { dropAfterEvents: dropEvery } : {},
-    });
-const gatewayUrl = flags.url ?? gateway?.url ?? '';
+const tokensPerSecond = Number(flags['tokens-per-second']);
+if (flags.engine !== 'node' && flags.engine !== 'cloudflare') {
+  console.error(`--engine must be node or cloudflare (got "${flags.engine}")`);
+  process.exit(2);
+}
+if (flags.engine === 'cloudflare' && dropEvery) {
+  console.error(
+    '--drop-every injects faults into the Node gateway; it is not available with --engine=cloudflare',
+  );
+  process.exit(2);
+}
+const cloudflare =
+  flags.engine === 'cloudflare'
+    ? await startCloudflareDemo({ secret, tokensPerSecond, ...(flags.url ? { url: flags.url } : {}) })
+    : undefined;
+const gateway =
+  flags.url || cloudflare
+    ? undefined
+    : await createGatewayServer({
+        verifyToken: createTokenVerifier(secret),
+        agent: createDemoAgent({ tokensPerSecond }),
+        faults: dropEvery ? { dropAfterEvents: dropEvery } : {},
+      });
+const gatewayUrl = cloudflare?.url ?? flags.url ?? gateway?.url ?? '';
 const chatKey = flags['chat-key'] ?? `demo-${Date.now().toString(36)}`;
 const ttlMs = flags['token-ttl-ms'] ? Number(flags['token-ttl-ms']) : undefined;
+const where = gateway
+  ? ' (embedded, in memory)'
+  : cloudflare && !flags.url
+    ? ' (Durable Objects, local workerd)'
+    : '';
 
-console.log(dim(`gateway ${gatewayUrl}${gateway ? ' (embedded, in memory)' : ''} · chatKey ${chatKey}`));
+console.log(dim(`gateway ${gatewayUrl}${where} · chatKey ${chatKey}`));
+// The Node gateway starts the agent on the first auth; on Cloudflare the agent runs here.
+const agentRun = cloudflare?.startSession(chatKey);
 
 const client = new AgentGatewayClient({
   gatewayUrl,
@@ -140,5 +167,7 @@ line(
     : red(`session ended: ${client.getSnapshot().disconnectReason}`),
 );
 client.dispose();
+if (outcome === 'complete') await agentRun;
+await cloudflare?.close();
 await gateway?.close();
 process.exit(outcome === 'complete' ? 0 : 1);
