@@ -1,0 +1,64 @@
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** One measured bundle. */
+export interface BundleSize {
+  name: string;
+  /** What the bundle's entry imports, as an application would. */
+  imports: string;
+  minifiedBytes: number;
+  gzipBytes: number;
+}
+
+const entries = [
+  { name: 'core', imports: "import { AgentGatewayClient } from 'agent-gateway-client'", external: [] },
+  {
+    name: 'react',
+    imports: "import { useAgentGateway } from 'agent-gateway-client/react'",
+    external: ['react'],
+  },
+  { name: 'everything', imports: "import * from 'agent-gateway-client'", external: [] },
+] as const;
+
+/**
+ * Bundles what an application imports, minified for the browser with xstate included (React left
+ * out), and measures it minified and gzipped (level 9).
+ */
+export async function measureBundles(): Promise<BundleSize[]> {
+  const sizes: BundleSize[] = [];
+  for (const entry of entries) {
+    const contents =
+      entry.name === 'everything'
+        ? "export * from 'agent-gateway-client';"
+        : `export ${entry.imports.slice('import '.length).replace(/ from .*/, '')} from '${entry.imports.split("'")[1]}';`;
+    const result = await build({
+      stdin: { contents, resolveDir: process.cwd(), loader: 'ts' },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      conditions: ['source', 'module'],
+      external: [...entry.external],
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0]?.contents ?? new Uint8Array();
+    sizes.push({
+      name: entry.name,
+      imports: entry.imports,
+      minifiedBytes: code.length,
+      gzipBytes: gzipSync(code, { level: 9 }).length,
+    });
+  }
+  return sizes;
+}
+
+/**
+ * The budgets CI enforces, in gzipped bytes. XState v5's interpreter alone is ~13 kB of the core; the
+ * issue's first guess (16 kB core, +2 kB React) could not hold it and the connection machine, so the
+ * budgets sit just above today's sizes and are to be tightened as they shrink.
+ */
+export const BUDGETS: Record<string, number> = {
+  core: 21 * 1024,
+  react: 23.5 * 1024,
+};

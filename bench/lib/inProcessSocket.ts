@@ -1,0 +1,40 @@
+import type { SocketEventLike, WebSocketLike } from '../../src/index.js';
+
+type Kind = 'open' | 'message' | 'close' | 'error';
+type Listener = (event: SocketEventLike) => void;
+
+/** The thinnest possible WebSocket stand-in: frames go straight to the listeners, nothing recorded. */
+export class InProcessSocket implements WebSocketLike {
+  static last: InProcessSocket | undefined;
+  readyState = 0;
+  readonly #listeners: Record<Kind, Listener[]> = { open: [], message: [], close: [], error: [] };
+
+  constructor(_url: string) {
+    InProcessSocket.last = this;
+  }
+  send(): void {}
+  close(): void {
+    this.readyState = 3;
+  }
+  addEventListener(type: Kind, listener: Listener): void {
+    this.#listeners[type].push(listener);
+  }
+  removeEventListener(type: Kind, listener: Listener): void {
+    this.#listeners[type] = this.#listeners[type].filter((other) => other !== listener);
+  }
+  /** Opens the socket and authenticates it (the client is then `connected`). */
+  connectAndAuthenticate(): void {
+    this.readyState = 1;
+    for (const listener of this.#listeners.open) listener({ type: 'open' });
+    this.deliver('{"type":"auth_success"}');
+  }
+  /** The server drops the link. */
+  serverClose(code: number): void {
+    this.readyState = 3;
+    for (const listener of this.#listeners.close) listener({ type: 'close', code, reason: '' });
+  }
+  deliver(data: string): void {
+    const event = { type: 'message', data };
+    for (const listener of this.#listeners.message) listener(event);
+  }
+}
