@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { emptyTotals, runScenario, type Totals } from './driver.js';
-import { type FakeEnvironment, installFakeEnvironment } from './environment.js';
+import { type FakeEnvironment, installFakeEnvironment } from '../support/browser.js';
 import { configArb, type Reentrant, type Scenario, scenarioArb } from './steps.js';
 
 // Sized so that the main property alone delivers well over 100 000 server frames, in about 25 s on 2 cores.

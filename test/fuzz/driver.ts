@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import type { FakeEnvironment } from './environment.js';
+import type { FakeEnvironment } from '../support/browser.js';
 import type { FrameSpec } from './frames.js';
 import type { FuzzSocket } from './fuzzSocket.js';
 import type { Scenario, Step, Target } from './steps.js';

@@ -1,24 +1,13 @@
+import { mulberry32 } from '../support/random.js';
 import { AgentGatewayClient, type CommandReceipt, toConnectionStatus } from 'agent-gateway-client';
 import { vi } from 'vitest';
 import { INVARIANTS, type Invariant, overdue, receiptProblem, statusProblem } from './checks.js';
-import type { FakeEnvironment } from './environment.js';
+import type { FakeEnvironment } from '../support/browser.js';
 import { createFuzzSocketClass, type FuzzSocket } from './fuzzSocket.js';
 import { attachListeners, DELIVERING, THROWN } from './listeners.js';
 import { type FuzzConfig, TIMINGS } from './steps.js';
 
 const COMMAND_TYPES: ReadonlySet<string> = new Set(['interrupt', 'tool_confirmation', 'user_input']);
-
-/** A seeded random source in [0, 1) for the client's jitter (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * The client under test, its sockets, and the model the invariants are checked against. Checks that
@@ -75,7 +64,7 @@ export class FuzzWorld {
       // The client logs a listener that threw: only the deliberately throwing one may.
       logger: { warn: () => undefined, error: (...args: unknown[]) => this.#onLoggedError(args) },
       watchEnvironment: config.watchEnvironment,
-      random: seededRandom(config.randomSeed),
+      random: mulberry32(config.randomSeed),
       ...TIMINGS,
       maxReconnectAttempts: config.maxReconnectAttempts,
       maxQueuedCommands: config.maxQueuedCommands,

@@ -14,6 +14,7 @@ import {
   fromCallback,
   SimulatedClock,
 } from 'xstate';
+import { installFakeEnvironment } from '../support/browser.js';
 import { createFakeSocketClass, type FakeSocket } from '../support/fakeSocket.js';
 import type { createCoverage } from './support/coverage.js';
 import { ManualClock } from './support/manualClock.js';
@@ -237,12 +238,7 @@ function createSut(config: ConfigName) {
   const clock = new ManualClock();
   const pendingTokens: Array<{ resolve: (token: string) => void; reject: (error: Error) => void }> = [];
   let tokenRequests = 0;
-  const windowTarget = new EventTarget();
-  const documentTarget = Object.assign(new EventTarget(), { visibilityState: 'hidden' });
-  const scope = globalThis as Record<string, unknown>;
-  scope.addEventListener = windowTarget.addEventListener.bind(windowTarget);
-  scope.removeEventListener = windowTarget.removeEventListener.bind(windowTarget);
-  scope.document = documentTarget;
+  const browser = installFakeEnvironment();
   const client = new AgentGatewayClient({
     gatewayUrl: 'https://gateway.test',
     getToken: () => {
@@ -297,12 +293,10 @@ function createSut(config: ConfigName) {
         client.sendInterrupt();
         break;
       case 'env.online':
-        windowTarget.dispatchEvent(new Event('online'));
+        browser.goOnline();
         break;
       case 'env.visible':
-        documentTarget.visibilityState = 'visible';
-        documentTarget.dispatchEvent(new Event('visibilitychange'));
-        documentTarget.visibilityState = 'hidden';
+        browser.becomeVisible();
         break;
       case 'socket.open':
         if (socket?.readyState === 0) socket.open();
@@ -359,9 +353,7 @@ function createSut(config: ConfigName) {
 
   const dispose = () => {
     client.dispose();
-    delete scope.addEventListener;
-    delete scope.removeEventListener;
-    delete scope.document;
+    browser.uninstall();
   };
 
   return { client, sockets, seen, apply, dispose, tokenRequests: () => tokenRequests };

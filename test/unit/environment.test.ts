@@ -1,36 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type FakeEnvironment, installFakeEnvironment } from '../support/browser.js';
 import { createHarness } from '../support/harness.js';
 
-/** A minimal browser: `online` on the window and `visibilitychange` on the document. */
-function installBrowser() {
-  const windowTarget = new EventTarget();
-  const documentTarget = Object.assign(new EventTarget(), { visibilityState: 'hidden' });
-  const scope = globalThis as Record<string, unknown>;
-  scope.addEventListener = windowTarget.addEventListener.bind(windowTarget);
-  scope.removeEventListener = windowTarget.removeEventListener.bind(windowTarget);
-  scope.document = documentTarget;
-  return {
-    goOnline: () => windowTarget.dispatchEvent(new Event('online')),
-    show: () => {
-      documentTarget.visibilityState = 'visible';
-      documentTarget.dispatchEvent(new Event('visibilitychange'));
-    },
-    hide: () => {
-      documentTarget.visibilityState = 'hidden';
-      documentTarget.dispatchEvent(new Event('visibilitychange'));
-    },
-    uninstall: () => {
-      delete scope.addEventListener;
-      delete scope.removeEventListener;
-      delete scope.document;
-    },
-  };
-}
-
-let browser: ReturnType<typeof installBrowser>;
+let browser: FakeEnvironment;
 beforeEach(() => {
   vi.useFakeTimers();
-  browser = installBrowser();
+  browser = installFakeEnvironment();
 });
 afterEach(() => {
   browser.uninstall();
@@ -54,7 +29,7 @@ describe('browser online / visibility', () => {
     h.latest().fail();
     browser.hide();
     expect(h.client.connectionStatus).toBe('reconnecting');
-    browser.show();
+    browser.becomeVisible();
     expect(h.sockets).toHaveLength(2);
   });
 
@@ -84,15 +59,15 @@ describe('browser online / visibility', () => {
       }
       expect(h.client.getSnapshot().disconnectReason).toBe(reason);
       browser.goOnline();
-      browser.show();
+      browser.becomeVisible();
       expect(h.sockets).toHaveLength(1);
     },
   );
 
   it('stops listening when disposed', () => {
     const h = createHarness({ watchEnvironment: true });
-    const remove = vi.spyOn(globalThis as unknown as EventTarget, 'removeEventListener');
+    expect(browser.listeners()).toBe(2);
     h.client.dispose();
-    expect(remove).toHaveBeenCalledWith('online', expect.any(Function));
+    expect(browser.listeners()).toBe(0);
   });
 });

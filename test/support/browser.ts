@@ -1,13 +1,15 @@
 /**
  * A stand-in for the browser's `window` and `document` events the client watches (`online`,
- * `visibilitychange`), installed on `globalThis` for the fuzz file only, counting its listeners so
- * that a disposed client can be shown to have removed its own.
+ * `visibilitychange`), installed on `globalThis` for one test file, counting its listeners so that a
+ * disposed client can be shown to have removed its own.
  */
 export interface FakeEnvironment {
   /** The browser comes back online. */
   goOnline(): void;
   /** The page is hidden, then visible again. */
   becomeVisible(): void;
+  /** The page is hidden (and stays so). */
+  hide(): void;
   /** Listeners currently attached to the window and the document. */
   listeners(): number;
   /** Puts `globalThis` back as it was. */
@@ -16,6 +18,7 @@ export interface FakeEnvironment {
 
 type Listener = Parameters<EventTarget['addEventListener']>[1];
 
+/** Installs the stand-in; `uninstall` puts the previous globals back. */
 export function installFakeEnvironment(): FakeEnvironment {
   const scope = globalThis as unknown as Record<string, unknown>;
   const saved = { add: scope.addEventListener, remove: scope.removeEventListener, document: scope.document };
@@ -40,6 +43,10 @@ export function installFakeEnvironment(): FakeEnvironment {
       document.visibilityState = 'hidden';
       documentEvents.dispatchEvent(new Event('visibilitychange'));
       document.visibilityState = 'visible';
+      documentEvents.dispatchEvent(new Event('visibilitychange'));
+    },
+    hide: () => {
+      document.visibilityState = 'hidden';
       documentEvents.dispatchEvent(new Event('visibilitychange'));
     },
     listeners: () => count,
