@@ -3,7 +3,8 @@ import type { DisconnectReason } from '../machines/connection.machine.js';
 import type { ConnectionStatus } from '../machines/connectionStatus.js';
 import { sessionMachine } from '../machines/session.machine.js';
 import type { SessionView } from '../machines/session.view.js';
-import type { AgentGatewayClient, AgentGatewayClientEvents } from './client.js';
+import type { AgentGatewayClient } from './client.js';
+import type { AgentGatewayClientEvents } from './client.types.js';
 
 /**
  * When subscribers hear about session changes: `'frame'` at most once per screen refresh

@@ -25,15 +25,15 @@ export {
   toConnectionStatus,
   toDisconnectReason,
 } from '../machines/connectionStatus.js';
-export {
-  AgentGatewayClient,
-  type AgentGatewayClientEvents,
-  type ClientSnapshot,
-  type ClientStats,
-  type CommandDropReason,
-  type CommandReceipt,
-  type IAgentGatewayClient,
-} from './client.js';
+export { AgentGatewayClient } from './client.js';
+export type {
+  AgentGatewayClientEvents,
+  ClientSnapshot,
+  ClientStats,
+  CommandDropReason,
+  CommandReceipt,
+  IAgentGatewayClient,
+} from './client.types.js';
 export { environmentActor } from './environment.actor.js';
 export {
   createGatewayStore,
