@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import { AgentGatewayClient } from '../src/index.js';
 import { startGatewayProcess } from './lib/gateway.js';
 import { InProcessSocket } from './lib/inProcessSocket.js';
-import { ManualClock } from './lib/manualClock.js';
+import { ManualClock } from '../test/support/manualClock.js';
 import { type BenchResult, main } from './lib/result.js';
 import { figure } from './lib/stats.js';
 
@@ -38,7 +38,7 @@ function cycleClient(cycles: number[]): number[] {
       const socket = InProcessSocket.last as InProcessSocket;
       socket.connectAndAuthenticate();
       socket.serverClose(1006);
-      clock.runDue(); // the backoff
+      clock.runAll(); // the backoff
     }
     heaps.push(heap());
   }

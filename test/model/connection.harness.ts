@@ -17,7 +17,7 @@ import {
 import { installFakeEnvironment } from '../support/browser.js';
 import { createFakeSocketClass, type FakeSocket } from '../support/fakeSocket.js';
 import type { createCoverage } from './support/coverage.js';
-import { ManualClock } from './support/manualClock.js';
+import { ManualClock } from '../support/manualClock.js';
 
 /** Distinct durations, so firing "the pending N ms timeout" fires exactly one delayed transition. */
 export const DELAY_MS = {

@@ -1,4 +1,4 @@
-/** A clock for XState's `clock` option whose timeouts run only when the test fires them, one at a time. */
+/** A clock for XState's `clock` option whose timeouts run only when the test or benchmark fires them. */
 export class ManualClock {
   #next = 1;
   readonly #timeouts = new Map<number, { run: () => void; ms: number }>();
@@ -32,7 +32,10 @@ export class ManualClock {
     return [...this.#timeouts.values()].map((timeout) => timeout.ms).join(', ') || 'none';
   }
 
-  get pendingCount(): number {
-    return this.#timeouts.size;
+  /** Runs every pending timeout once (those they schedule wait for the next call). */
+  runAll(): void {
+    const due = [...this.#timeouts.values()];
+    this.#timeouts.clear();
+    for (const timeout of due) timeout.run();
   }
 }
