@@ -4,7 +4,11 @@
  * macrotask, as socket messages do. happy-dom provides the DOM; React's Profiler measures.
  */
 import { Window } from 'happy-dom';
-import { type AgentGatewayClient, AgentGatewayClient as Client } from '../src/index.js';
+import {
+  type AgentEventMessage,
+  type AgentGatewayClient,
+  AgentGatewayClient as Client,
+} from '../src/index.js';
 import { textDeltaFrames } from './lib/frames.js';
 import { InProcessSocket } from './lib/inProcessSocket.js';
 import { type BenchResult, main } from './lib/result.js';
@@ -101,8 +105,8 @@ function BatchedChat({ onText }: { onText: (length: number) => void }) {
 function NaiveChat({ client, onText }: { client: AgentGatewayClient; onText: (length: number) => void }) {
   const [text, setText] = React.useState('');
   React.useEffect(() => {
-    const append = (message: { event: { type: string; content?: unknown } }) => {
-      if (message.event.type === 'text_delta') setText((current) => current + String(message.event.content));
+    const append = ({ event }: AgentEventMessage) => {
+      if (event.kind === 'text_delta') setText((current) => current + event.content);
     };
     client.on('agent_event', append);
     return () => client.off('agent_event', append);

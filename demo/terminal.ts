@@ -117,10 +117,10 @@ client.subscribe(() => {
   lastState = state;
 });
 client.on('agent_event', ({ event }) => {
-  if (event.type === 'text_delta' || event.type === 'thinking') write(event.type, String(event.content));
-  else if (event.type === 'tool_call_start') line(yellow(`tool call ${String(event.name)} …`));
-  else if (event.type === 'tool_call_end') line(yellow('tool call arguments complete'));
-  else if (event.type === 'tool_result') line(yellow(`tool result: ${JSON.stringify(event.result)}`));
+  if (event.kind === 'text_delta' || event.kind === 'thinking') write(event.kind, event.content);
+  else if (event.kind === 'tool_call_start') line(yellow(`tool call ${event.name} …`));
+  else if (event.kind === 'tool_call_end') line(yellow('tool call arguments complete'));
+  else if (event.kind === 'tool_result') line(yellow(`tool result: ${event.result}`));
 });
 client.on('status_changed', (status) => line(dim(`  status: ${status}`)));
 client.on('reconnecting', (delayMs, attempt) =>

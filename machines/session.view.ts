@@ -1,6 +1,5 @@
 import {
   type AgentStreamEvent,
-  type KnownAgentStreamEvent,
   type ResumeCompleteMessage,
   type SessionEventMessage,
   type SessionStatus,
@@ -53,8 +52,10 @@ export interface ToolUIPart {
   input: string;
   /** `input` parsed once complete; absent while it streams or when it is not valid JSON. */
   parsedInput?: unknown;
-  /** The raw `tool_result` value, whatever the outcome. */
-  output?: unknown;
+  /** The `tool_result` string as sent, whatever the outcome. */
+  output?: string;
+  /** `output` parsed, when it is JSON. */
+  parsedOutput?: unknown;
   /** The result's `error` string, on `output-error`. */
   errorText?: string;
   approval?: ToolApproval;
@@ -156,36 +157,35 @@ export function foldSessionFrame(view: SessionView, frame: SessionFrame): Sessio
  * the open message, so nothing the server reports is lost.
  */
 export function foldAgentEvent(view: SessionView, event: AgentStreamEvent): SessionView {
-  // Parsing validated the known kinds; any other kind belongs to a newer protocol.
-  const known = event as KnownAgentStreamEvent;
-  switch (known.type) {
+  // Parsing validated the known kinds; any other kind belongs to a newer protocol (the default branch).
+  switch (event.kind) {
     case 'text_delta':
-      return appendStream(view, 'text', known.content);
+      return appendStream(view, 'text', event.content);
     case 'thinking':
-      return appendStream(view, 'reasoning', known.content);
+      return appendStream(view, 'reasoning', event.content);
     case 'tool_call_start':
-      if (hasTool(view, known.toolCallId)) return view;
+      if (hasTool(view, event.toolCallId)) return view;
       return addContent(view, (parts) => [
         ...closeStream(parts),
-        newTool(known.toolCallId, known.name, known.arguments),
+        newTool(event.toolCallId, event.name, event.arguments),
       ]);
     case 'tool_call_delta':
-      return editTool(view, known.toolCallId, '', (part) =>
-        part.state === 'input-streaming' ? { ...part, input: part.input + known.arguments } : part,
+      return editTool(view, event.toolCallId, '', (part) =>
+        part.state === 'input-streaming' ? { ...part, input: part.input + event.arguments } : part,
       );
     case 'tool_call_end':
-      return editTool(view, known.toolCallId, '', (part) =>
+      return editTool(view, event.toolCallId, '', (part) =>
         part.state === 'input-streaming'
           ? { ...part, ...parseInput(part.input), state: 'input-available' }
           : part,
       );
     case 'tool_result':
-      return editTool(view, known.toolCallId, '', (part) => settleOutput(part, known.result));
+      return editTool(view, event.toolCallId, '', (part) => settleOutput(part, event.result));
     case 'step_complete':
       return editOpenMessage(view, (message) => withParts(message, closeStream(message.parts)));
     case 'message_complete':
       // A message_complete with no open message would add an empty bubble: nothing to complete.
-      return editOpenMessage(view, (message) => finishMessage(message, known.messageId));
+      return editOpenMessage(view, (message) => finishMessage(message, event.messageId));
     default:
       return view;
   }
@@ -241,14 +241,17 @@ function requestApproval(view: SessionView, toolCallId: string, tool: ToolDescri
 }
 
 /**
- * The outcome of a tool call: `output-denied` if the user rejected it or the result is
- * `{ denied: true }` (what the reference gateway sends for a rejected tool), `output-error` if the
- * result is an object with an `error` string, `output-available` otherwise. A result for a call whose
- * approval was never answered in this view (a replay, or another tab) implies the answer.
+ * The outcome of a tool call, decoded from the result string: `output-denied` if the user rejected it
+ * or the result is the JSON `{"denied":true}` (what the reference gateway sends for a rejected tool),
+ * `output-error` if it is a JSON object with an `error` string, `output-available` otherwise (any
+ * other string is the tool's output). A result for a call whose approval was never answered in this
+ * view (a replay, or another tab) implies the answer.
  */
-function settleOutput(part: ToolUIPart, result: unknown): ToolUIPart {
+function settleOutput(part: ToolUIPart, result: string): ToolUIPart {
   if (part.state.startsWith('output-')) return part;
-  const record = typeof result === 'object' && result !== null && !Array.isArray(result) ? result : undefined;
+  const parsed = parseJson(result);
+  const value = parsed.ok ? parsed.value : undefined;
+  const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
   const denied =
     part.approval?.approved === false ||
     (record !== undefined && 'denied' in record && record.denied === true);
@@ -258,17 +261,23 @@ function settleOutput(part: ToolUIPart, result: unknown): ToolUIPart {
     part.approval === undefined || part.approval.approved !== undefined
       ? part
       : { ...part, approval: { ...part.approval, approved: !denied } };
-  if (denied) return { ...answered, output: result, state: 'output-denied' };
-  if (errorText !== undefined) return { ...answered, output: result, errorText, state: 'output-error' };
-  return { ...answered, output: result, state: 'output-available' };
+  const output = parsed.ok ? { output: result, parsedOutput: parsed.value } : { output: result };
+  if (denied) return { ...answered, ...output, state: 'output-denied' };
+  if (errorText !== undefined) return { ...answered, ...output, errorText, state: 'output-error' };
+  return { ...answered, ...output, state: 'output-available' };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
 }
 
 function parseInput(input: string): { parsedInput?: unknown } {
-  try {
-    return { parsedInput: JSON.parse(input) as unknown };
-  } catch {
-    return {};
-  }
+  const parsed = parseJson(input);
+  return parsed.ok ? { parsedInput: parsed.value } : {};
 }
 
 function newTool(toolCallId: string, toolName: string, input: string): ToolUIPart {

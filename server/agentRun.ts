@@ -4,6 +4,7 @@ import type {
   SessionEventMessage,
   SessionStatus,
   ToolDescriptor,
+  UnknownAgentStreamEvent,
 } from '../src/protocol/types.js';
 import type { DistributiveOmit } from './eventLog.js';
 
@@ -12,8 +13,8 @@ export interface AgentContext {
   readonly chatKey: string;
   /** Aborted when the user interrupts. */
   readonly signal: AbortSignal;
-  /** Streams one agent event (`agent_event`). */
-  emit(event: AgentStreamEvent): void;
+  /** Streams one agent event (`agent_event`); a kind this version does not define is sent as given. */
+  emit(event: AgentStreamEvent | UnknownAgentStreamEvent): void;
   /** Changes the session status (`status_change`). */
   setStatus(status: SessionStatus): void;
   /** Asks the user to approve a tool call; resolves with the decision. */
@@ -141,7 +142,8 @@ export class AgentRun {
       chatKey: host.chatKey,
       signal,
       emit: (event) => {
-        if (!signal.aborted) host.publish({ type: 'agent_event', event });
+        // Unknown kinds travel as sent: clients deliver them as they are (forward compatibility).
+        if (!signal.aborted) host.publish({ type: 'agent_event', event: event as AgentStreamEvent });
       },
       setStatus: (status) => {
         if (!signal.aborted && host.status !== status) host.publish({ type: 'status_change', status });

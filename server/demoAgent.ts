@@ -40,7 +40,7 @@ async function stream(context: AgentContext, kind: 'text_delta' | 'thinking', te
   for (const token of toTokens(text)) {
     if (pauseMs > 0) await context.sleep(pauseMs);
     else if (context.signal.aborted) throw context.signal.reason;
-    context.emit({ type: kind, content: token });
+    context.emit({ kind, content: token });
   }
 }
 
@@ -60,15 +60,15 @@ export function createDemoAgent(options: DemoAgentOptions = {}): Agent {
     context.setStatus('running');
     await stream(context, 'thinking', THINKING, pauseMs);
     await stream(context, 'text_delta', INTRO, pauseMs);
-    context.emit({ type: 'step_complete', stepIndex: 0 });
+    context.emit({ kind: 'step_complete', stepIndex: 0 });
 
     const toolCallId = 'call_weather_1';
-    context.emit({ type: 'tool_call_start', toolCallId, name: 'get_weather', arguments: '' });
+    context.emit({ kind: 'tool_call_start', toolCallId, name: 'get_weather', arguments: '' });
     for (const chunk of TOOL_ARGUMENTS.match(/.{1,8}/g) ?? []) {
       if (pauseMs > 0) await context.sleep(pauseMs);
-      context.emit({ type: 'tool_call_delta', toolCallId, arguments: chunk });
+      context.emit({ kind: 'tool_call_delta', toolCallId, arguments: chunk });
     }
-    context.emit({ type: 'tool_call_end', toolCallId });
+    context.emit({ kind: 'tool_call_end', toolCallId });
     const approved = await context.requestToolConfirmation(toolCallId, {
       apiName: 'weather.forecast',
       arguments: TOOL_ARGUMENTS,
@@ -77,13 +77,13 @@ export function createDemoAgent(options: DemoAgentOptions = {}): Agent {
     });
     context.setStatus('running');
     if (approved) {
-      context.emit({ type: 'tool_result', toolCallId, result: FORECAST });
+      context.emit({ kind: 'tool_result', toolCallId, result: JSON.stringify(FORECAST) });
       await stream(context, 'text_delta', AFTER_APPROVAL, pauseMs);
     } else {
-      context.emit({ type: 'tool_result', toolCallId, result: { denied: true } });
+      context.emit({ kind: 'tool_result', toolCallId, result: JSON.stringify({ denied: true }) });
       await stream(context, 'text_delta', AFTER_REJECTION, pauseMs);
     }
-    context.emit({ type: 'step_complete', stepIndex: 1 });
+    context.emit({ kind: 'step_complete', stepIndex: 1 });
 
     const day = (await context.requestInput(QUESTION)).trim() || 'Saturday';
     context.setStatus('running');
@@ -94,7 +94,7 @@ export function createDemoAgent(options: DemoAgentOptions = {}): Agent {
       pauseMs,
     );
     await stream(context, 'text_delta', demoFinalAnswer(approved, day), pauseMs);
-    context.emit({ type: 'message_complete', messageId: 'msg_trip_plan' });
+    context.emit({ kind: 'message_complete', messageId: 'msg_trip_plan' });
     return approved ? 'Trip plan with the forecast' : 'Trip plan without the forecast';
   };
 }

@@ -5,7 +5,7 @@ export function textDeltaFrames(count: number, epoch = 'k3x9ab'): string[] {
     JSON.stringify({
       type: 'agent_event',
       id: `${epoch}.${i + 1}`,
-      event: { type: 'text_delta', content: words[i % words.length] },
+      event: { kind: 'text_delta', content: words[i % words.length] },
     }),
   );
 }

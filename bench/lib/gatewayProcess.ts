@@ -22,7 +22,7 @@ process.on('message', (request: GatewayRequest) => {
       for (let i = 0; i < request.count; i++) {
         session.publish({
           type: 'agent_event',
-          event: { type: 'text_delta', content: words[i % words.length]! },
+          event: { kind: 'text_delta', content: words[i % words.length]! },
         });
       }
       return reply({ id: request.id, value: session.log.size });

@@ -71,7 +71,11 @@ function ToolCall({ part, gateway }: { part: ToolUIPart; gateway: UseAgentGatewa
           </button>
         </div>
       )}
-      {part.output !== undefined && <pre className="output">{JSON.stringify(part.output, null, 1)}</pre>}
+      {part.output !== undefined && (
+        <pre className="output">
+          {part.parsedOutput !== undefined ? JSON.stringify(part.parsedOutput, null, 1) : part.output}
+        </pre>
+      )}
     </div>
   );
 }

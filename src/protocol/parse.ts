@@ -34,6 +34,7 @@ type Fields = Record<string, unknown>;
 // Hand-written guards rather than a schema library: this runs once per frame on the hot path, a
 // dozen `typeof` checks cost next to nothing, and the core bundle stays free of a validator.
 const isString = (value: unknown): value is string => typeof value === 'string';
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
 const isObject = (value: unknown): value is Fields =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -43,7 +44,8 @@ type FieldCheck = (fields: Fields) => string | undefined;
 /** Field checks of each server message type, returning the bad field; no entry means "unknown type". */
 const messageChecks = new Map<string, FieldCheck>(
   Object.entries({
-    auth_success: () => undefined,
+    auth_success: (f) =>
+      f.capabilities === undefined || isStringArray(f.capabilities) ? undefined : 'capabilities',
     auth_expired: () => undefined,
     heartbeat_ack: () => undefined,
     auth_failed: (f) => (isString(f.reason) ? undefined : 'reason'),
@@ -75,7 +77,8 @@ const agentEventChecks = new Map<string, FieldCheck>(
     tool_call_delta: (e) =>
       isString(e.toolCallId) && isString(e.arguments) ? undefined : 'event.toolCallId/arguments',
     tool_call_end: (e) => (isString(e.toolCallId) ? undefined : 'event.toolCallId'),
-    tool_result: (e) => (isString(e.toolCallId) && 'result' in e ? undefined : 'event.toolCallId/result'),
+    tool_result: (e) =>
+      isString(e.toolCallId) && isString(e.result) ? undefined : 'event.toolCallId/result',
     step_complete: (e) => (Number.isInteger(e.stepIndex) ? undefined : 'event.stepIndex'),
     message_complete: (e) => (isString(e.messageId) ? undefined : 'event.messageId'),
   } satisfies Record<string, FieldCheck>),
@@ -90,8 +93,8 @@ function checkId(frame: Fields): string | undefined {
 }
 
 function checkAgentEvent(event: unknown): string | undefined {
-  if (!isObject(event) || !isString(event.type)) return 'event';
-  return agentEventChecks.get(event.type)?.(event);
+  if (!isObject(event) || !isString(event.kind)) return 'event';
+  return agentEventChecks.get(event.kind)?.(event);
 }
 
 function checkTool(tool: unknown): string | undefined {
@@ -139,7 +142,7 @@ export function parseServerFrame(raw: unknown): ParseResult {
   return result instanceof FrameError ? { ok: false, error: result } : { ok: true, message: result };
 }
 
-/** Whether an agent event is one of the kinds this protocol version defines. */
-export function isKnownAgentEvent(event: AgentStreamEvent): boolean {
-  return agentEventChecks.has(event.type);
+/** Whether an agent event is one of the kinds this protocol version defines (newer kinds are delivered as sent). */
+export function isKnownAgentEvent(event: { readonly kind: string }): event is AgentStreamEvent {
+  return agentEventChecks.has(event.kind);
 }

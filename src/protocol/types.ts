@@ -23,56 +23,58 @@ export const TERMINAL_SESSION_STATUSES: readonly SessionStatus[] = ['completed',
 
 /** Streamed text of the agent's answer. */
 export interface TextDeltaEvent {
-  type: 'text_delta';
+  kind: 'text_delta';
   content: string;
 }
 /** Streamed reasoning ("thinking") text. */
 export interface ThinkingEvent {
-  type: 'thinking';
+  kind: 'thinking';
   content: string;
 }
 /** A tool call begins; `arguments` is the first chunk of its JSON arguments (may be empty). */
 export interface ToolCallStartEvent {
-  type: 'tool_call_start';
+  kind: 'tool_call_start';
   toolCallId: string;
   name: string;
   arguments: string;
 }
 /** More of a tool call's JSON arguments. */
 export interface ToolCallDeltaEvent {
-  type: 'tool_call_delta';
+  kind: 'tool_call_delta';
   toolCallId: string;
   arguments: string;
 }
 /** The tool call's arguments are complete. */
 export interface ToolCallEndEvent {
-  type: 'tool_call_end';
+  kind: 'tool_call_end';
   toolCallId: string;
 }
-/** The tool's result (any JSON value). */
+/**
+ * The tool's result, as a string. The session model reads a JSON object with an `error` string as a
+ * failed call and `{"denied":true}` as a rejected one; any other string is the tool's output.
+ */
 export interface ToolResultEvent {
-  type: 'tool_result';
+  kind: 'tool_result';
   toolCallId: string;
-  result: unknown;
+  result: string;
 }
 /** One agent step finished. */
 export interface StepCompleteEvent {
-  type: 'step_complete';
+  kind: 'step_complete';
   stepIndex: number;
 }
 /** One assistant message finished. */
 export interface MessageCompleteEvent {
-  type: 'message_complete';
+  kind: 'message_complete';
   messageId: string;
 }
-/** An event kind this client does not know yet: delivered as is (forward compatibility). */
-export interface UnknownAgentEvent {
-  type: string;
-  [field: string]: unknown;
-}
 
-/** The event kinds this version of the protocol defines. */
-export type KnownAgentStreamEvent =
+/**
+ * One event of the agent's stream, carried by `agent_event`, discriminated by `kind` exactly as the
+ * original gateway sends it. Kinds newer than this version are delivered too, as sent (forward
+ * compatibility): a `switch (event.kind)` keeps a `default` branch, or tests {@link isKnownAgentEvent}.
+ */
+export type AgentStreamEvent =
   | TextDeltaEvent
   | ThinkingEvent
   | ToolCallStartEvent
@@ -82,8 +84,14 @@ export type KnownAgentStreamEvent =
   | StepCompleteEvent
   | MessageCompleteEvent;
 
-/** One event of the agent's stream, carried by `agent_event`. */
-export type AgentStreamEvent = KnownAgentStreamEvent | UnknownAgentEvent;
+/** An event of a kind this version does not define, as a producer may still send it. */
+export interface UnknownAgentStreamEvent {
+  kind: string;
+  [field: string]: unknown;
+}
+
+/** The `kind`s this version of the protocol defines. */
+export type AgentStreamEventKind = AgentStreamEvent['kind'];
 
 /** The tool a confirmation request is about. */
 export interface ToolDescriptor {
@@ -93,9 +101,30 @@ export interface ToolDescriptor {
   name: string;
 }
 
-/** `auth_success`: the socket is authenticated. */
+/**
+ * A protocol extension a gateway may announce in `auth_success` (docs/protocol.md):
+ * - `command_id`: commands carry a `commandId`, and the gateway applies a repeated one only once;
+ * - `resume_complete`: no live event reaches a socket before its `resume` is handled, and the replay
+ *   ends with `resume_complete {status}` when `resume` asked for it (`wantStatus`);
+ * - `auth_expired`: the gateway announces token expiry with `auth_expired` and accepts a new `auth`
+ *   on the same socket.
+ */
+export type GatewayCapability = 'command_id' | 'resume_complete' | 'auth_expired';
+
+/** Every capability this client understands. */
+export const GATEWAY_CAPABILITIES: readonly GatewayCapability[] = [
+  'command_id',
+  'resume_complete',
+  'auth_expired',
+];
+
+/**
+ * `auth_success`: the socket is authenticated. The original gateway sends it bare; a gateway with
+ * extensions lists them in `capabilities` (values this client does not know are ignored).
+ */
 export interface AuthSuccessMessage {
   type: 'auth_success';
+  capabilities?: string[];
 }
 /** `auth_failed`: terminal; bad or unknown credentials or session. */
 export interface AuthFailedMessage {
@@ -183,15 +212,19 @@ export interface AuthFrame {
 export interface HeartbeatFrame {
   type: 'heartbeat';
 }
-/** `resume`: sent right after every `auth_success`; `""` replays from the start. */
+/**
+ * `resume`: sent right after every `auth_success`; `""` replays from the start. `wantStatus` asks for
+ * `resume_complete` (upstream's later gateways and ours answer it; the original ignores it).
+ */
 export interface ResumeFrame {
   type: 'resume';
   lastEventId: string;
   wantStatus?: boolean;
 }
 /**
- * Fields every outbound command may carry. `commandId` (extension) lets a gateway apply a command
- * re-sent after a lost link exactly once; gateways that do not know it ignore it.
+ * Fields every outbound command may carry. `commandId` (the `command_id` extension) lets a gateway
+ * apply a command re-sent after a lost link exactly once; it is written only to a gateway that
+ * announced `command_id`.
  */
 interface CommandFields {
   commandId?: string;

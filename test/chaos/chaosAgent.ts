@@ -28,20 +28,20 @@ const text = (random: Random, tag: string): string => {
 function emitStep(context: AgentContext, random: Random, round: number, step: number): void {
   const tag = `r${round}s${step}`;
   const roll = random();
-  if (roll < 0.65) return context.emit({ type: 'text_delta', content: text(random, tag) });
-  if (roll < 0.8) return context.emit({ type: 'thinking', content: text(random, tag) });
+  if (roll < 0.65) return context.emit({ kind: 'text_delta', content: text(random, tag) });
+  if (roll < 0.8) return context.emit({ kind: 'thinking', content: text(random, tag) });
   if (roll < 0.95) {
     const toolCallId = `call-${tag}`;
     const events: AgentStreamEvent[] = [
-      { type: 'tool_call_start', toolCallId, name: 'lookup', arguments: '{"q":' },
-      { type: 'tool_call_delta', toolCallId, arguments: `"${tag}"` },
-      { type: 'tool_call_end', toolCallId },
-      { type: 'tool_result', toolCallId, result: { tag, rows: between(random, 0, 9) } },
+      { kind: 'tool_call_start', toolCallId, name: 'lookup', arguments: '{"q":' },
+      { kind: 'tool_call_delta', toolCallId, arguments: `"${tag}"` },
+      { kind: 'tool_call_end', toolCallId },
+      { kind: 'tool_result', toolCallId, result: JSON.stringify({ tag, rows: between(random, 0, 9) }) },
     ];
     for (const event of events) context.emit(event);
-    return context.emit({ type: 'step_complete', stepIndex: step });
+    return context.emit({ kind: 'step_complete', stepIndex: step });
   }
-  context.emit({ type: 'chaos_marker', tag });
+  context.emit({ kind: 'chaos_marker', tag });
 }
 
 /** Asks for this round's human answer (every third round a tool approval, else an input) and checks it. */
@@ -56,13 +56,13 @@ async function ask(context: AgentContext, random: Random, round: number): Promis
     });
     if (approved !== approvalFor(toolCallId)) throw new Error(`${toolCallId} was answered ${approved}`);
     context.setStatus('running');
-    return context.emit({ type: 'tool_result', toolCallId, result: { approved } });
+    return context.emit({ kind: 'tool_result', toolCallId, result: JSON.stringify({ approved }) });
   }
   const prompt = `prompt-${round}`;
   const answer = await context.requestInput(prompt);
   if (answer !== answerFor(prompt)) throw new Error(`${prompt} was answered ${answer}`);
   context.setStatus('running');
-  context.emit({ type: 'text_delta', content: `ack:${answer}` });
+  context.emit({ kind: 'text_delta', content: `ack:${answer}` });
 }
 
 /**
@@ -97,7 +97,7 @@ export function createChaosAgent(options: {
       }
       await ask(context, random, round);
     }
-    context.emit({ type: 'message_complete', messageId: `${context.chatKey}-final` });
+    context.emit({ kind: 'message_complete', messageId: `${context.chatKey}-final` });
     return `${round} rounds`;
   };
 }

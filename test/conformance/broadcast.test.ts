@@ -56,7 +56,7 @@ describe.each(engines)('broadcast on the $name gateway', (engineUnderTest) => {
       const sent = performance.now();
       const event = await engine.publish(chatKey, {
         type: 'agent_event',
-        event: { type: 'text_delta', content: 'to everyone' },
+        event: { kind: 'text_delta', content: 'to everyone' },
       });
       await Promise.all(followers.map(({ received }) => received(event.id)));
       const deliverMs = performance.now() - sent;

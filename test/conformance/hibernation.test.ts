@@ -19,7 +19,7 @@ describe.runIf(engines.includes(cloudflareEngine))('a Durable Object session acr
     const started = performance.now();
     const session = engine.gateway.runtime.session('sleepy');
     const text = (content: string) =>
-      ({ type: 'agent_event', event: { type: 'text_delta', content } }) as const;
+      ({ type: 'agent_event', event: { kind: 'text_delta', content } }) as const;
     await session.append([{ type: 'status_change', status: 'running' }, text('Hello'), text(' world')]);
 
     // Stays connected throughout, heartbeating every 500 ms: acks come from the runtime, not the object.

@@ -17,12 +17,12 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
 
   it('replays events after lastEventId, then resume_complete, then live events, never interleaved', async () => {
     const first = await engine.publish('log', { type: 'status_change', status: 'running' });
-    await engine.publish('log', { type: 'agent_event', event: { type: 'text_delta', content: 'a' } });
+    await engine.publish('log', { type: 'agent_event', event: { kind: 'text_delta', content: 'a' } });
     const socket = await rawSocket(engine.url, 'log');
     socket.ws.send(auth(engine, 'log'));
     socket.ws.send(JSON.stringify({ type: 'resume', lastEventId: first.id, wantStatus: true }));
     await until(() => socket.received.length >= 3, 2_000, 'the replay');
-    await engine.publish('log', { type: 'agent_event', event: { type: 'text_delta', content: 'b' } });
+    await engine.publish('log', { type: 'agent_event', event: { kind: 'text_delta', content: 'b' } });
     await until(() => socket.received.length >= 4, 2_000, 'the live event');
     await pause(50);
     expect(socket.received.map((frame) => frame.type)).toEqual([
@@ -41,7 +41,7 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
     const socket = await rawSocket(engine.url, 'quiet');
     socket.ws.send(auth(engine, 'quiet'));
     await until(() => socket.received.length >= 1, 2_000, 'auth_success');
-    await engine.publish('quiet', { type: 'agent_event', event: { type: 'thinking', content: 'x' } });
+    await engine.publish('quiet', { type: 'agent_event', event: { kind: 'thinking', content: 'x' } });
     await pause(50);
     expect(socket.received).toEqual([{ type: 'auth_success' }]);
     socket.ws.send(JSON.stringify({ type: 'resume', lastEventId: '' }));
@@ -52,7 +52,7 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
 
   it('an unknown lastEventId replays every retained event (documented behaviour)', async () => {
     await engine.publish('unknown', { type: 'status_change', status: 'running' });
-    await engine.publish('unknown', { type: 'agent_event', event: { type: 'text_delta', content: 'a' } });
+    await engine.publish('unknown', { type: 'agent_event', event: { kind: 'text_delta', content: 'a' } });
     const socket = await rawSocket(engine.url, 'unknown');
     socket.ws.send(auth(engine, 'unknown'));
     socket.ws.send(JSON.stringify({ type: 'resume', lastEventId: 'from-another-server', wantStatus: true }));

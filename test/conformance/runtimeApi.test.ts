@@ -30,15 +30,15 @@ describe.runIf(engines.includes(cloudflareEngine))('the Cloudflare gateway runti
       );
     expect(await refused({ type: 'auth_success' })).toBe(400);
     expect(await refused({ type: 'status_change', status: 'sleeping' })).toBe(400);
-    expect(await refused([{ type: 'agent_event', event: { type: 'text_delta', content: 1 } }])).toBe(400);
+    expect(await refused([{ type: 'agent_event', event: { kind: 'text_delta', content: 1 } }])).toBe(400);
     const [first, second] = await session.append([
       { type: 'status_change', status: 'running' },
-      { type: 'agent_event', id: 'mine', event: { type: 'future_kind', payload: [1] } } as never,
+      { type: 'agent_event', id: 'mine', event: { kind: 'future_kind', payload: [1] } } as never,
     ]);
     expect(first?.id).toMatch(/^[0-9a-f]{8}\.1$/);
     expect(second).toEqual({
       type: 'agent_event',
-      event: { type: 'future_kind', payload: [1] },
+      event: { kind: 'future_kind', payload: [1] },
       id: second?.id,
     });
     expect(second?.id).not.toBe('mine');

@@ -227,7 +227,7 @@ class Driver {
     if (socket === undefined) return 'skipped';
     for (let i = 0; i < count && socket.live; i++) {
       if (i > 0) this.#check(`in a stream, after frame e${this.server.lastId}`);
-      this.#deliver(socket, this.server.event({ type: 'text_delta', content: `token ${i} ` }));
+      this.#deliver(socket, this.server.event({ kind: 'text_delta', content: `token ${i} ` }));
     }
     return `→ #${socket.index} up to e${this.server.lastId}`;
   }
@@ -256,7 +256,7 @@ class Driver {
         ? { frame: 'ack' }
         : {
             frame: 'valid',
-            body: { type: 'agent_event', event: { type: 'thinking', content: '…' } },
+            body: { type: 'agent_event', event: { kind: 'thinking', content: '…' } },
             id: { id: 'next' },
           };
     const wire = this.server.render(spec, live) as Wire;

@@ -28,22 +28,22 @@ const ONGOING_STATUSES = SESSION_STATUSES.filter((status) => !TERMINAL_SESSION_S
 const callId = fc.constantFrom('call-1', 'call-2', '__proto__');
 
 const knownAgentEvent = fc.oneof(
-  { weight: 6, arbitrary: text.map((content) => ({ type: 'text_delta', content })) },
-  { weight: 2, arbitrary: text.map((content) => ({ type: 'thinking', content })) },
-  callId.map((toolCallId) => ({ type: 'tool_call_start', toolCallId, name: 'search', arguments: '' })),
-  callId.map((toolCallId) => ({ type: 'tool_call_delta', toolCallId, arguments: '{"q":' })),
-  callId.map((toolCallId) => ({ type: 'tool_call_end', toolCallId })),
-  callId.map((toolCallId) => ({ type: 'tool_result', toolCallId, result: { ok: true, rows: [1, 2] } })),
-  fc.nat(5).map((stepIndex) => ({ type: 'step_complete', stepIndex })),
-  fc.constantFrom('m-1', 'm-2').map((messageId) => ({ type: 'message_complete', messageId })),
+  { weight: 6, arbitrary: text.map((content) => ({ kind: 'text_delta', content })) },
+  { weight: 2, arbitrary: text.map((content) => ({ kind: 'thinking', content })) },
+  callId.map((toolCallId) => ({ kind: 'tool_call_start', toolCallId, name: 'search', arguments: '' })),
+  callId.map((toolCallId) => ({ kind: 'tool_call_delta', toolCallId, arguments: '{"q":' })),
+  callId.map((toolCallId) => ({ kind: 'tool_call_end', toolCallId })),
+  callId.map((toolCallId) => ({ kind: 'tool_result', toolCallId, result: '{"ok":true,"rows":[1,2]}' })),
+  fc.nat(5).map((stepIndex) => ({ kind: 'step_complete', stepIndex })),
+  fc.constantFrom('m-1', 'm-2').map((messageId) => ({ kind: 'message_complete', messageId })),
 );
 
 // Kinds this client does not know: delivered as they are (forward compatibility).
 const unknownAgentEvent = fc.constantFrom(
-  { type: 'future_kind', payload: { nested: [1, 'two'] } },
-  { type: '__proto__' },
-  { type: 'constructor', content: 'x' },
-  { type: 'text_delta_v2', content: 3 },
+  { kind: 'future_kind', payload: { nested: [1, 'two'] } },
+  { kind: '__proto__' },
+  { kind: 'constructor', content: 'x' },
+  { kind: 'text_delta_v2', content: 3 },
 );
 
 /** Id-bearing message bodies (without the id), apart from `session_complete`. */
@@ -129,16 +129,19 @@ export const MALFORMED_FRAMES: readonly string[] = [
   '{"type":"hasOwnProperty"}',
   '{"__proto__":{"type":"auth_success"}}',
   '{"__proto__":{"type":"session_complete","id":"bad-2"}}',
-  '{"type":"agent_event","id":7,"event":{"type":"text_delta","content":"x"}}',
-  '{"type":"agent_event","id":"","event":{"type":"text_delta","content":"x"}}',
+  '{"type":"agent_event","id":7,"event":{"kind":"text_delta","content":"x"}}',
+  '{"type":"agent_event","id":"","event":{"kind":"text_delta","content":"x"}}',
   '{"type":"agent_event","id":"bad-3"}',
-  '{"type":"agent_event","id":"bad-4","event":{"type":"text_delta","content":7}}',
+  '{"type":"agent_event","id":"bad-4","event":{"kind":"text_delta","content":7}}',
   '{"type":"agent_event","id":"bad-5","event":"text_delta"}',
-  '{"type":"agent_event","id":"bad-6","event":{"type":"step_complete","stepIndex":1.5}}',
-  '{"type":"agent_event","id":"bad-7","event":{"type":"tool_result","toolCallId":"c"}}',
-  '{"type":"agent_event","id":"bad-8","event":{"type":7}}',
+  '{"type":"agent_event","id":"bad-6","event":{"kind":"step_complete","stepIndex":1.5}}',
+  '{"type":"agent_event","id":"bad-7","event":{"kind":"tool_result","toolCallId":"c"}}',
+  '{"type":"agent_event","id":"bad-8","event":{"kind":7}}',
+  '{"type":"agent_event","id":"bad-8a","event":{"type":"text_delta","content":"no kind"}}',
+  '{"type":"agent_event","id":"bad-8b","event":{"kind":"tool_result","toolCallId":"c","result":{"ok":true}}}',
+  '{"type":"auth_success","capabilities":"command_id"}',
   '{"type":"agent_event","id":"bad-9","event":null}',
-  '{"type":"agent_event","id":"bad-10","event":{"__proto__":{"type":"text_delta"},"content":"x"}}',
+  '{"type":"agent_event","id":"bad-10","event":{"__proto__":{"kind":"text_delta"},"content":"x"}}',
   '{"type":"status_change","id":"bad-11","status":"done"}',
   '{"type":"status_change","id":"bad-12","status":"__proto__"}',
   '{"type":"status_change","id":"bad-13"}',

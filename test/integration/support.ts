@@ -89,7 +89,7 @@ export function connectClient(
     if (message.type !== 'resume_complete') record.frames.push(message);
   });
   client.on('agent_event', (message: AgentEventMessage) => {
-    if (message.event.type === 'text_delta') record.text += String(message.event.content);
+    if (message.event.kind === 'text_delta') record.text += message.event.content;
   });
   client.on('status_changed', (status) => record.statuses.push(status));
   client.on('reconnecting', () => record.reconnects++);

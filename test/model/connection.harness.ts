@@ -315,7 +315,7 @@ function createSut(config: ConfigName) {
         socket?.receive({
           type: 'agent_event',
           id: `f${++frameId}`,
-          event: { type: 'thinking', content: '.' },
+          event: { kind: 'thinking', content: '.' },
         });
         break;
       case 'socket.tokenFailed':

@@ -18,16 +18,16 @@ const status = (value: string) => frame({ type: 'status_change', id: 'x', status
 
 /** One of each frame kind and outcome, plus the user's answers and a reset. */
 const EVENTS: AnyEventObject[] = [
-  agent({ type: 'text_delta', content: 'Hello ' }),
-  agent({ type: 'thinking', content: 'Hmm. ' }),
-  agent({ type: 'tool_call_start', toolCallId: 'c1', name: 'search', arguments: '{"q":' }),
-  agent({ type: 'tool_call_delta', toolCallId: 'c1', arguments: '"x"}' }),
-  agent({ type: 'tool_call_end', toolCallId: 'c1' }),
-  agent({ type: 'tool_result', toolCallId: 'c1', result: { rows: 1 } }),
-  agent({ type: 'tool_result', toolCallId: 'c1', result: { error: 'timeout' } }),
-  agent({ type: 'step_complete', stepIndex: 0 }),
-  agent({ type: 'message_complete', messageId: 'm1' }),
-  agent({ type: 'citation', url: 'https://example.com' }),
+  agent({ kind: 'text_delta', content: 'Hello ' }),
+  agent({ kind: 'thinking', content: 'Hmm. ' }),
+  agent({ kind: 'tool_call_start', toolCallId: 'c1', name: 'search', arguments: '{"q":' }),
+  agent({ kind: 'tool_call_delta', toolCallId: 'c1', arguments: '"x"}' }),
+  agent({ kind: 'tool_call_end', toolCallId: 'c1' }),
+  agent({ kind: 'tool_result', toolCallId: 'c1', result: '{"rows":1}' }),
+  agent({ kind: 'tool_result', toolCallId: 'c1', result: '{"error":"timeout"}' }),
+  agent({ kind: 'step_complete', stepIndex: 0 }),
+  agent({ kind: 'message_complete', messageId: 'm1' }),
+  agent({ kind: 'citation', url: 'https://example.com' }),
   frame({
     type: 'tool_confirmation_request',
     id: 'x',

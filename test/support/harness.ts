@@ -68,5 +68,5 @@ export function createHarness(options: Partial<AgentGatewayClientOptions> = {}) 
 export const textDelta = (id: string, content = `token-${id} `) => ({
   type: 'agent_event',
   id,
-  event: { type: 'text_delta', content },
+  event: { kind: 'text_delta', content },
 });

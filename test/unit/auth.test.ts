@@ -29,7 +29,7 @@ describe('authentication', () => {
     const h = createHarness({ token: undefined, getToken });
     h.client.connect('chat-1');
     const socket = h.authenticate();
-    socket.receive({ type: 'agent_event', id: 'e1', event: { type: 'thinking', content: 'hm' } });
+    socket.receive({ type: 'agent_event', id: 'e1', event: { kind: 'thinking', content: 'hm' } });
     socket.receive({ type: 'auth_expired' });
     expect(h.client.connectionStatus).toBe('authenticating');
     expect(socket.frames.at(-1)).toEqual({ type: 'auth', token: 'token-2' });

@@ -73,7 +73,7 @@ describe('failures inside the client never take it down', () => {
     const socket = h.authenticate();
     expect(() => socket.receive('garbage')).not.toThrow();
     expect(() =>
-      socket.receive({ type: 'agent_event', id: '1', event: { type: 'thinking', content: 'x' } }),
+      socket.receive({ type: 'agent_event', id: '1', event: { kind: 'thinking', content: 'x' } }),
     ).not.toThrow();
     expect(h.client.lastEventId).toBe('1');
     expect(h.client.stats.malformedFrames).toBe(1);

@@ -16,7 +16,7 @@ describe('malformed and unknown frames', () => {
       '[]',
       '{"type":"mystery","id":"evil-1"}',
       '{"type":"agent_event","id":"evil-2"}',
-      '{"type":"agent_event","id":"evil-3","event":{"type":"text_delta","content":5}}',
+      '{"type":"agent_event","id":"evil-3","event":{"kind":"text_delta","content":5}}',
       '{"type":"status_change","id":"evil-4","status":"nap"}',
       '{"type":"session_complete","id":42}',
       '{"type":"auth_failed"}',
@@ -37,7 +37,7 @@ describe('malformed and unknown frames', () => {
   it('delivers agent events of an unknown kind as they are', () => {
     const h = createHarness();
     h.client.connect('chat-1');
-    const frame = { type: 'agent_event', id: 'e1', event: { type: 'citation', url: 'https://example.com' } };
+    const frame = { type: 'agent_event', id: 'e1', event: { kind: 'citation', url: 'https://example.com' } };
     h.authenticate().receive(frame);
     expect(h.argsOf('agent_event')).toEqual([[frame]]);
   });

@@ -6,7 +6,7 @@ const valid = {
   auth_failed: { type: 'auth_failed', reason: 'bad token' },
   auth_expired: { type: 'auth_expired' },
   heartbeat_ack: { type: 'heartbeat_ack' },
-  agent_event: { type: 'agent_event', id: 'e1', event: { type: 'text_delta', content: 'hi' } },
+  agent_event: { type: 'agent_event', id: 'e1', event: { kind: 'text_delta', content: 'hi' } },
   status_change: { type: 'status_change', id: 'e2', status: 'waiting_input' },
   tool_confirmation_request: {
     type: 'tool_confirmation_request',
@@ -27,15 +27,15 @@ describe('parseServerFrame', () => {
   });
 
   it.each([
-    ['text_delta', { type: 'text_delta', content: 'x' }],
-    ['thinking', { type: 'thinking', content: 'x' }],
-    ['tool_call_start', { type: 'tool_call_start', toolCallId: 'c', name: 'n', arguments: '' }],
-    ['tool_call_delta', { type: 'tool_call_delta', toolCallId: 'c', arguments: '{"a"' }],
-    ['tool_call_end', { type: 'tool_call_end', toolCallId: 'c' }],
-    ['tool_result', { type: 'tool_result', toolCallId: 'c', result: { rows: [1, 2] } }],
-    ['step_complete', { type: 'step_complete', stepIndex: 2 }],
-    ['message_complete', { type: 'message_complete', messageId: 'm1' }],
-    ['an unknown kind (forward compatibility)', { type: 'citation', url: 'https://x' }],
+    ['text_delta', { kind: 'text_delta', content: 'x' }],
+    ['thinking', { kind: 'thinking', content: 'x' }],
+    ['tool_call_start', { kind: 'tool_call_start', toolCallId: 'c', name: 'n', arguments: '' }],
+    ['tool_call_delta', { kind: 'tool_call_delta', toolCallId: 'c', arguments: '{"a"' }],
+    ['tool_call_end', { kind: 'tool_call_end', toolCallId: 'c' }],
+    ['tool_result', { kind: 'tool_result', toolCallId: 'c', result: '{"rows":[1,2]}' }],
+    ['step_complete', { kind: 'step_complete', stepIndex: 2 }],
+    ['message_complete', { kind: 'message_complete', messageId: 'm1' }],
+    ['an unknown kind (forward compatibility)', { kind: 'citation', url: 'https://x' }],
   ])('accepts agent events of kind %s', (_, event) => {
     const result = parseServerFrame(JSON.stringify({ type: 'agent_event', id: 'e1', event }));
     expect(result.ok).toBe(true);
@@ -53,22 +53,22 @@ describe('parseServerFrame', () => {
     ['type "toString"', '{"type":"toString"}', 'unknownType'],
     [
       'agent_event without id',
-      '{"type":"agent_event","event":{"type":"text_delta","content":"x"}}',
+      '{"type":"agent_event","event":{"kind":"text_delta","content":"x"}}',
       'invalidField',
     ],
     [
       'agent_event with an empty id',
-      '{"type":"agent_event","id":"","event":{"type":"thinking","content":"x"}}',
+      '{"type":"agent_event","id":"","event":{"kind":"thinking","content":"x"}}',
       'invalidField',
     ],
     [
       'agent_event with a numeric id',
-      '{"type":"agent_event","id":7,"event":{"type":"thinking","content":"x"}}',
+      '{"type":"agent_event","id":7,"event":{"kind":"thinking","content":"x"}}',
       'invalidField',
     ],
     [
       'text_delta with numeric content',
-      '{"type":"agent_event","id":"1","event":{"type":"text_delta","content":1}}',
+      '{"type":"agent_event","id":"1","event":{"kind":"text_delta","content":1}}',
       'invalidField',
     ],
     ['agent_event whose event has no type', '{"type":"agent_event","id":"1","event":{}}', 'invalidField'],

@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest';
 
 let seq = 0;
 const agent = (event: AgentStreamEvent): SessionFrame => ({ type: 'agent_event', id: `e${++seq}`, event });
-const text = (content: string) => agent({ type: 'text_delta', content });
-const thinking = (content: string) => agent({ type: 'thinking', content });
+const text = (content: string) => agent({ kind: 'text_delta', content });
+const thinking = (content: string) => agent({ kind: 'thinking', content });
 const toolStart = (toolCallId: string) =>
-  agent({ type: 'tool_call_start', toolCallId, name: 'search', arguments: '{}' });
-const messageComplete = (messageId: string) => agent({ type: 'message_complete', messageId });
+  agent({ kind: 'tool_call_start', toolCallId, name: 'search', arguments: '{}' });
+const messageComplete = (messageId: string) => agent({ kind: 'message_complete', messageId });
 const fold = (frames: SessionFrame[], from: SessionView = initialSessionView) =>
   frames.reduce<SessionView>(foldSessionFrame, from);
 
@@ -64,7 +64,7 @@ describe('session view: text and reasoning', () => {
   });
 
   it('step_complete closes the streaming part; the next delta opens a new part in the same message', () => {
-    const view = fold([text('Step one.'), agent({ type: 'step_complete', stepIndex: 0 }), text('Step two.')]);
+    const view = fold([text('Step one.'), agent({ kind: 'step_complete', stepIndex: 0 }), text('Step two.')]);
     expect(view.messages).toHaveLength(1);
     expect(view.messages[0]?.parts).toEqual([
       { type: 'text', text: 'Step one.', state: 'done' },
@@ -133,8 +133,12 @@ describe('session view: structural sharing', () => {
 
   it('a tool update in an earlier message keeps the open message by reference', () => {
     const before = fold([toolStart('call-1'), messageComplete('m-1'), text('Meanwhile')]);
-    const after = fold([agent({ type: 'tool_result', toolCallId: 'call-1', result: 1 })], before);
-    expect(after.messages[0]?.parts[0]).toMatchObject({ state: 'output-available', output: 1 });
+    const after = fold([agent({ kind: 'tool_result', toolCallId: 'call-1', result: '1' })], before);
+    expect(after.messages[0]?.parts[0]).toMatchObject({
+      state: 'output-available',
+      output: '1',
+      parsedOutput: 1,
+    });
     expect(after.messages[1]).toBe(before.messages[1]);
   });
 
@@ -146,7 +150,7 @@ describe('session view: structural sharing', () => {
     ]);
     expect(fold([{ type: 'status_change', id: 's2', status: 'running' }], view)).toBe(view);
     expect(
-      fold([agent({ type: 'tool_call_start', toolCallId: 'call-1', name: 'x', arguments: '' })], view),
+      fold([agent({ kind: 'tool_call_start', toolCallId: 'call-1', name: 'x', arguments: '' })], view),
     ).toBe(view);
   });
 
@@ -162,10 +166,10 @@ describe('session view: structural sharing', () => {
     const frames: SessionFrame[] = [
       text('c'),
       thinking('d'),
-      agent({ type: 'tool_call_delta', toolCallId: 'call-1', arguments: 'x' }),
-      agent({ type: 'tool_call_end', toolCallId: 'call-1' }),
-      agent({ type: 'tool_result', toolCallId: 'call-1', result: { ok: true } }),
-      agent({ type: 'step_complete', stepIndex: 1 }),
+      agent({ kind: 'tool_call_delta', toolCallId: 'call-1', arguments: 'x' }),
+      agent({ kind: 'tool_call_end', toolCallId: 'call-1' }),
+      agent({ kind: 'tool_result', toolCallId: 'call-1', result: '{"ok":true}' }),
+      agent({ kind: 'step_complete', stepIndex: 1 }),
       messageComplete('m-1'),
       { type: 'status_change', id: 's1', status: 'running' },
       { type: 'error', id: 'x1', code: 'boom', message: 'Boom' },
@@ -179,7 +183,7 @@ describe('session view: structural sharing', () => {
 describe('session view: forward compatibility', () => {
   it('ignores agent event kinds it does not know, returning the same view', () => {
     const view = fold([text('Hi')]);
-    const unknown = agent({ type: 'citation', url: 'https://example.com' });
+    const unknown = agent({ kind: 'citation', url: 'https://example.com' } as unknown as AgentStreamEvent);
     expect(fold([unknown], view)).toBe(view);
     // The text part is still open: the unknown kind did not close it.
     expect(fold([text('!')], view).messages[0]?.parts).toEqual([

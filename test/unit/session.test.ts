@@ -19,7 +19,7 @@ const status = (value: SessionStatus): SessionFrame => ({
 });
 const server = (message: SessionFrame): SessionMachineEvent => ({ type: 'server.message', message });
 const tokens = (kind: 'text_delta' | 'thinking', text: string) =>
-  (text.match(/\S+\s*/g) ?? []).map((content) => agent({ type: kind, content }));
+  (text.match(/\S+\s*/g) ?? []).map((content) => agent({ kind, content }));
 
 function start(...events: SessionMachineEvent[]) {
   const actor = createActor(sessionMachine).start();
@@ -37,11 +37,11 @@ function demoSession(): SessionMachineEvent[] {
     server(status('running')),
     ...tokens('thinking', 'The user wants a trip plan.').map(server),
     ...tokens('text_delta', INTRO).map(server),
-    server(agent({ type: 'step_complete', stepIndex: 0 })),
-    server(agent({ type: 'tool_call_start', toolCallId: 'call-1', name: 'get_weather', arguments: '' })),
-    server(agent({ type: 'tool_call_delta', toolCallId: 'call-1', arguments: '{"city":' })),
-    server(agent({ type: 'tool_call_delta', toolCallId: 'call-1', arguments: '"Paris"}' })),
-    server(agent({ type: 'tool_call_end', toolCallId: 'call-1' })),
+    server(agent({ kind: 'step_complete', stepIndex: 0 })),
+    server(agent({ kind: 'tool_call_start', toolCallId: 'call-1', name: 'get_weather', arguments: '' })),
+    server(agent({ kind: 'tool_call_delta', toolCallId: 'call-1', arguments: '{"city":' })),
+    server(agent({ kind: 'tool_call_delta', toolCallId: 'call-1', arguments: '"Paris"}' })),
+    server(agent({ kind: 'tool_call_end', toolCallId: 'call-1' })),
     server(status('waiting_confirmation')),
     server({
       type: 'tool_confirmation_request',
@@ -51,16 +51,16 @@ function demoSession(): SessionMachineEvent[] {
     }),
     { type: 'user.toolConfirmation', toolCallId: 'call-1', approved: true },
     server(status('running')),
-    server(agent({ type: 'tool_result', toolCallId: 'call-1', result: { sunny: true } })),
+    server(agent({ kind: 'tool_result', toolCallId: 'call-1', result: '{"sunny":true}' })),
     ...tokens('text_delta', AFTER_TOOL).map(server),
-    server(agent({ type: 'step_complete', stepIndex: 1 })),
+    server(agent({ kind: 'step_complete', stepIndex: 1 })),
     server(status('waiting_input')),
     server({ type: 'input_request', id: nextId(), requestId: 'input-1', prompt: 'Which day?' }),
     { type: 'user.input', requestId: 'input-1', content: 'Saturday' },
     server(status('running')),
     ...tokens('thinking', 'The user picked Saturday.').map(server),
     ...tokens('text_delta', FINAL).map(server),
-    server(agent({ type: 'message_complete', messageId: 'msg_trip_plan' })),
+    server(agent({ kind: 'message_complete', messageId: 'msg_trip_plan' })),
     server(status('completed')),
     server({ type: 'session_complete', id: nextId(), summary: 'Trip plan with the forecast' }),
   ];
@@ -207,7 +207,9 @@ describe('session machine: requests and errors', () => {
   it('ignores unknown agent event kinds in every state', () => {
     const actor = start(server(status('running')), ...tokens('text_delta', 'Hi').map(server));
     const before = actor.getSnapshot().context;
-    actor.send(server(agent({ type: 'citation', url: 'https://example.com' })));
+    actor.send(
+      server(agent({ kind: 'citation', url: 'https://example.com' } as unknown as AgentStreamEvent)),
+    );
     expect(actor.getSnapshot().value).toBe('running');
     expect(actor.getSnapshot().context.messages).toBe(before.messages);
   });
@@ -233,7 +235,8 @@ describe('session machine: the demo session, live and rebuilt from a full replay
     expect(context.messages[0]?.parts[2]).toMatchObject({
       state: 'output-available',
       parsedInput: { city: 'Paris' },
-      output: { sunny: true },
+      output: '{"sunny":true}',
+      parsedOutput: { sunny: true },
       approval: { approved: true },
     });
     expect(context).toMatchObject({
@@ -282,8 +285,8 @@ describe('session machine: the demo session, live and rebuilt from a full replay
         ? { ...event, approved: false }
         : event.type === 'server.message' &&
             event.message.type === 'agent_event' &&
-            event.message.event.type === 'tool_result'
-          ? server({ ...event.message, event: { ...event.message.event, result: { denied: true } } })
+            event.message.event.kind === 'tool_result'
+          ? server({ ...event.message, event: { ...event.message.event, result: '{"denied":true}' } })
           : event,
     );
     const live = start(...session).getSnapshot().context;

@@ -13,12 +13,13 @@ import { describe, expect, it } from 'vitest';
 let seq = 0;
 const agent = (event: AgentStreamEvent): SessionFrame => ({ type: 'agent_event', id: `e${++seq}`, event });
 const start = (args = '') =>
-  agent({ type: 'tool_call_start', toolCallId: 'call-1', name: 'get_weather', arguments: args });
+  agent({ kind: 'tool_call_start', toolCallId: 'call-1', name: 'get_weather', arguments: args });
 const delta = (args: string, toolCallId = 'call-1') =>
-  agent({ type: 'tool_call_delta', toolCallId, arguments: args });
-const end = (toolCallId = 'call-1') => agent({ type: 'tool_call_end', toolCallId });
-const result = (value: unknown, toolCallId = 'call-1') =>
-  agent({ type: 'tool_result', toolCallId, result: value });
+  agent({ kind: 'tool_call_delta', toolCallId, arguments: args });
+const end = (toolCallId = 'call-1') => agent({ kind: 'tool_call_end', toolCallId });
+const result = (text: string, toolCallId = 'call-1') =>
+  agent({ kind: 'tool_result', toolCallId, result: text });
+const json = (value: unknown) => JSON.stringify(value);
 const descriptor: ToolDescriptor = {
   apiName: 'weather.forecast',
   arguments: '{"city":"Paris"}',
@@ -76,10 +77,11 @@ describe('session view: approval', () => {
     const requested = fold([start('{}'), end(), confirm()]);
     const responded = respondToToolCall(requested, 'call-1', true);
     expect(tool(responded)).toMatchObject({ state: 'approval-responded', approval: { approved: true } });
-    const done = fold([result({ tempC: 24 })], responded);
+    const done = fold([result(json({ tempC: 24 }))], responded);
     expect(tool(done)).toMatchObject({
       state: 'output-available',
-      output: { tempC: 24 },
+      output: '{"tempC":24}',
+      parsedOutput: { tempC: 24 },
       approval: { approved: true },
     });
   });
@@ -91,13 +93,13 @@ describe('session view: approval', () => {
     expect(tool(done)).toMatchObject({ state: 'output-denied', output: 'not run' });
   });
 
-  it('a { denied: true } result is a denial even without a local answer (replay, another tab)', () => {
-    const view = fold([start('{}'), end(), confirm(), result({ denied: true })]);
+  it('a {"denied":true} result is a denial even without a local answer (replay, another tab)', () => {
+    const view = fold([start('{}'), end(), confirm(), result('{"denied":true}')]);
     expect(tool(view)).toMatchObject({ state: 'output-denied', approval: { approved: false } });
   });
 
   it('a result for an unanswered approval implies it was approved', () => {
-    const view = fold([start('{}'), end(), confirm(), result({ tempC: 24 })]);
+    const view = fold([start('{}'), end(), confirm(), result(json({ tempC: 24 }))]);
     expect(tool(view)).toMatchObject({ state: 'output-available', approval: { approved: true } });
   });
 
@@ -121,26 +123,47 @@ describe('session view: approval', () => {
 });
 
 describe('session view: tool output', () => {
-  it('a result with an error string ends in output-error with its text', () => {
-    const view = fold([start('{}'), end(), result({ error: 'City not found', code: 404 })]);
+  it('a JSON result with an error string ends in output-error with its text', () => {
+    const text = json({ error: 'City not found', code: 404 });
+    const view = fold([start('{}'), end(), result(text)]);
     expect(tool(view)).toMatchObject({
       state: 'output-error',
       errorText: 'City not found',
-      output: { error: 'City not found', code: 404 },
+      output: text,
+      parsedOutput: { error: 'City not found', code: 404 },
     });
   });
 
-  it('results that are not error objects are outputs, whatever their shape', () => {
-    for (const value of [null, 'text', 42, [{ error: 'in an array' }], { error: { nested: true } }]) {
-      const view = fold([start('{}'), end(), result(value)]);
-      expect(tool(view)).toMatchObject({ state: 'output-available', output: value });
+  it('JSON results that are not error or denial objects are outputs, whatever their shape', () => {
+    for (const value of [
+      null,
+      'text',
+      42,
+      [{ error: 'in an array' }],
+      { error: { nested: true } },
+      { denied: 'yes' },
+    ]) {
+      const view = fold([start('{}'), end(), result(json(value))]);
+      expect(tool(view)).toMatchObject({
+        state: 'output-available',
+        output: json(value),
+        parsedOutput: value,
+      });
       expect(tool(view)).not.toHaveProperty('errorText');
     }
   });
 
+  it('a result that is not JSON is the output as it is, with nothing parsed', () => {
+    for (const text of ['Sunny, 24 °C', '', '{"error": unterminated', 'denied']) {
+      const view = fold([start('{}'), end(), result(text)]);
+      expect(tool(view)).toMatchObject({ state: 'output-available', output: text });
+      expect(tool(view)).not.toHaveProperty('parsedOutput');
+    }
+  });
+
   it('keeps the first result of a call', () => {
-    const done = fold([start('{}'), end(), result(1)]);
-    expect(fold([result(2)], done)).toBe(done);
+    const done = fold([start('{}'), end(), result('1')]);
+    expect(fold([result('2')], done)).toBe(done);
   });
 });
 
@@ -161,10 +184,11 @@ describe('session view: unknown toolCallId (a resume that starts mid-call)', () 
   });
 
   it('a result creates the part with its output', () => {
-    expect(tool(fold([result({ ok: true }, 'call-9')]))).toMatchObject({
+    expect(tool(fold([result('{"ok":true}', 'call-9')]))).toMatchObject({
       toolCallId: 'call-9',
       state: 'output-available',
-      output: { ok: true },
+      output: '{"ok":true}',
+      parsedOutput: { ok: true },
     });
   });
 
@@ -181,7 +205,7 @@ describe('session view: unknown toolCallId (a resume that starts mid-call)', () 
   });
 
   it('the created part closes the streaming text before it', () => {
-    const view = fold([agent({ type: 'text_delta', content: 'Hi' }), result(1, 'call-9')]);
+    const view = fold([agent({ kind: 'text_delta', content: 'Hi' }), result('1', 'call-9')]);
     expect(view.messages[0]?.parts.map((part) => [part.type, part.state])).toEqual([
       ['text', 'done'],
       ['tool', 'output-available'],

@@ -49,7 +49,7 @@ function renderGateway(strict: boolean, initial: Partial<UseAgentGatewayOptions>
 const delta = (id: number, content: string) => ({
   type: 'agent_event',
   id: `e${id}`,
-  event: { type: 'text_delta', content },
+  event: { kind: 'text_delta', content },
 });
 const textOf = (result: { current: ReturnType<typeof useAgentGateway> }) =>
   result.current.session.messages
@@ -140,9 +140,9 @@ describe.each([false, true])('useAgentGateway (StrictMode: %s)', (strict) => {
       socket.receive({
         type: 'agent_event',
         id: 'e1',
-        event: { type: 'tool_call_start', toolCallId: 'c1', name: 'search', arguments: '{}' },
+        event: { kind: 'tool_call_start', toolCallId: 'c1', name: 'search', arguments: '{}' },
       });
-      socket.receive({ type: 'agent_event', id: 'e2', event: { type: 'tool_call_end', toolCallId: 'c1' } });
+      socket.receive({ type: 'agent_event', id: 'e2', event: { kind: 'tool_call_end', toolCallId: 'c1' } });
       socket.receive({
         type: 'tool_confirmation_request',
         id: 'e3',
