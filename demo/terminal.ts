@@ -122,7 +122,7 @@ client.on('agent_event', ({ event }) => {
   else if (event.kind === 'tool_call_end') line(yellow('tool call arguments complete'));
   else if (event.kind === 'tool_result') line(yellow(`tool result: ${event.result}`));
 });
-client.on('status_changed', (status) => line(dim(`  status: ${status}`)));
+client.on('session_status', (status) => line(dim(`  session status: ${status}`)));
 client.on('reconnecting', (delayMs, attempt) =>
   line(dim(`  link lost: reconnect attempt ${attempt} in ${delayMs} ms`)),
 );

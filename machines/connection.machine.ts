@@ -2,6 +2,7 @@ import { assertEvent, assign, emit, enqueueActions, fromCallback, not, raise, se
 import { isTerminalCloseCode } from '../src/protocol/closeCodes.js';
 import {
   type CommandFrame,
+  type GatewayCapability,
   type ResumeCompleteMessage,
   type SessionCompleteMessage,
   type SessionStatus,
@@ -51,6 +52,8 @@ export interface ConnectionContext {
   heartbeatsSent: number;
   /** Heartbeat acks received on the current socket. */
   heartbeatsAcked: number;
+  /** What the gateway of the current link announced in `auth_success`; `[]` for the original gateway. */
+  capabilities: readonly string[];
   lastClose: CloseInfo | undefined;
   authFailure: string | undefined;
 }
@@ -69,11 +72,12 @@ export type ConnectionEvent =
   | { type: 'socket.alive' }
   | { type: 'socket.tokenFailed'; message: string }
   | { type: 'socket.commandUnsent'; commandId: string }
-  | { type: 'server.authSuccess' }
+  | { type: 'server.authSuccess'; capabilities: readonly string[] }
   | { type: 'server.authFailed'; reason: string }
   | { type: 'server.authExpired' }
   | { type: 'server.heartbeatAck' }
   | { type: 'server.resumeComplete'; message: ResumeCompleteMessage }
+  | { type: 'server.replayEnded' }
   | { type: 'server.sessionComplete'; message: SessionCompleteMessage }
   | { type: 'link.lost' }
   | { type: 'link.probe' };
@@ -83,7 +87,12 @@ export type SocketCommand =
   | { type: 'auth' }
   | { type: 'resume'; wantStatus: boolean }
   | { type: 'heartbeat' }
-  | { type: 'command'; command: QueuedCommand }
+  /** Write `frame` (with the commandId only where the gateway deduplicates by it). */
+  | { type: 'command'; commandId: string; frame: CommandFrame }
+  /** Hold session frames from now on (the replay's end is not marked by the gateway). */
+  | { type: 'holdFrames' }
+  /** The replay is over: deliver the held frames, each once and in the gateway's order, then stop holding. */
+  | { type: 'releaseFrames' }
   | { type: 'close'; code: number; reason: string };
 
 /** Why a command was refused: no session, or the outbox is full while the link is down. */
@@ -105,7 +114,8 @@ export type ConnectionEmitted =
   | { type: 'commandDropped'; command: QueuedCommand; reason: 'outboxFull' | 'sessionEnded' }
   | { type: 'commandWritten'; command: QueuedCommand }
   | { type: 'commandUnsent'; command: QueuedCommand }
-  | { type: 'commandConfirmed'; command: QueuedCommand };
+  | { type: 'commandConfirmed'; command: QueuedCommand }
+  | { type: 'commandUnconfirmed'; command: QueuedCommand };
 
 /** Input of the machine: timing and limits (SPEC §5 defaults for anything left out). */
 export interface ConnectionInput {
@@ -119,6 +129,11 @@ export interface SocketActorInput {
   chatKey: string;
   /** The client's adapter dependencies, as given in the machine's input. */
   adapter: unknown;
+}
+
+/** Whether the gateway of the current link announced an extension. */
+function announces(context: ConnectionContext, capability: GatewayCapability): boolean {
+  return context.capabilities.includes(capability);
 }
 
 /**
@@ -164,6 +179,16 @@ export const connectionMachine = setup({
       context.config.outboxOverflow === 'dropOldest',
     hasOtherUnackedHeartbeats: ({ context }) => context.heartbeatsAcked + 1 < context.heartbeatsSent,
     hasUnackedHeartbeats: ({ context }) => context.heartbeatsAcked < context.heartbeatsSent,
+    // The gateway handles a socket's frames in order: the ack of a heartbeat written after `resume`
+    // comes after the whole replay.
+    isAckOfLatestHeartbeat: ({ context }) =>
+      context.heartbeatsAcked < context.heartbeatsSent &&
+      context.heartbeatsAcked + 1 >= context.heartbeatsSent,
+    // `command_id`: a command re-sent after a lost link is applied once, so it may be re-sent.
+    gatewayDedupsCommands: ({ context }) => announces(context, 'command_id'),
+    // `resume_complete`: nothing live before the replay, which ends with `resume_complete` when asked.
+    awaitsResumeComplete: ({ context }) => announces(context, 'resume_complete') && context.config.wantStatus,
+    gatewayOrdersReplay: ({ context }) => announces(context, 'resume_complete'),
   },
   delays: {
     backoff: ({ context }) => context.retryDelayMs,
@@ -186,7 +211,16 @@ export const connectionMachine = setup({
     })),
     resetAttempts: assign({ attempt: 0 }),
     scheduleRetry: scheduleRetryWith(Math.random),
-    startLink: assign({ heartbeatsSent: 0, heartbeatsAcked: 0 }),
+    startLink: assign({ heartbeatsSent: 0, heartbeatsAcked: 0, capabilities: [] }),
+    recordCapabilities: assign({
+      capabilities: ({ event }) => {
+        assertEvent(event, 'server.authSuccess');
+        return event.capabilities;
+      },
+    }),
+    holdFrames: sendTo('socket', { type: 'holdFrames' }),
+    releaseFrames: sendTo('socket', { type: 'releaseFrames' }),
+    probeLink: raise({ type: 'link.probe' }),
     sendAuth: sendTo('socket', { type: 'auth' }),
     sendResume: sendTo('socket', ({ context }) => ({
       type: 'resume',
@@ -220,8 +254,15 @@ export const connectionMachine = setup({
       const commands = event.type === 'user.command' ? [event.command] : context.outbox;
       if (commands.length === 0) return;
       const confirmedAtAck = context.heartbeatsSent + 1;
+      // To a gateway that did not announce `command_id`, exactly the original's frame.
+      const withIds = announces(context, 'command_id');
       for (const command of commands) {
-        enqueue.sendTo('socket', { type: 'command', command });
+        const { commandId, frame } = command;
+        enqueue.sendTo('socket', {
+          type: 'command',
+          commandId,
+          frame: withIds ? { ...frame, commandId } : frame,
+        });
         enqueue.emit({ type: 'commandWritten', command });
       }
       enqueue.assign({
@@ -270,6 +311,13 @@ export const connectionMachine = setup({
       outbox: [...context.inFlight.map(({ commandId, frame }) => ({ commandId, frame })), ...context.outbox],
       inFlight: [],
     })),
+    // A gateway that cannot deduplicate might apply a re-sent command twice: commands whose link died
+    // unconfirmed are reported instead, so the app decides.
+    reportUnconfirmed: enqueueActions(({ context, enqueue }) => {
+      for (const { commandId, frame } of context.inFlight)
+        enqueue.emit({ type: 'commandUnconfirmed', command: { commandId, frame } });
+      enqueue.assign({ inFlight: [] });
+    }),
     // The session ended: commands never written are reported dropped. Commands written to this
     // authenticated link but not yet confirmed are let go quietly: the gateway most likely applied
     // them, and there is no link left to find out.
@@ -336,6 +384,7 @@ export const connectionMachine = setup({
     inFlight: [],
     heartbeatsSent: 0,
     heartbeatsAcked: 0,
+    capabilities: [],
     lastClose: undefined,
     authFailure: undefined,
   }),
@@ -388,7 +437,7 @@ export const connectionMachine = setup({
         id: 'socket',
         src: 'socket',
         input: ({ context }) => ({ chatKey: context.chatKey, adapter: context.adapter }),
-        onError: { target: '#connection.retryDecision', actions: ['emitActorFailure', 'requeueInFlight'] },
+        onError: { target: '#connection.linkEnded', actions: 'emitActorFailure' },
       },
       entry: 'startLink',
       exit: 'closeOnExit',
@@ -400,9 +449,9 @@ export const connectionMachine = setup({
             target: '#connection.disconnected.terminalClose',
             actions: ['recordClose', 'emitClosedByGateway', 'dropQueuedCommands', 'emitDisconnected'],
           },
-          { target: '#connection.retryDecision', actions: ['recordClose', 'requeueInFlight'] },
+          { target: '#connection.linkEnded', actions: 'recordClose' },
         ],
-        'link.lost': { target: '#connection.retryDecision', actions: 'requeueInFlight' },
+        'link.lost': '#connection.linkEnded',
         'socket.error': { actions: 'emitLinkError' },
         'socket.commandUnsent': { actions: 'requeueUnsent' },
         // Also while re-authenticating: a gateway may finish the session before it answers the auth.
@@ -419,7 +468,10 @@ export const connectionMachine = setup({
         authenticating: {
           entry: 'sendAuth',
           on: {
-            'server.authSuccess': { target: 'connected', actions: ['sendResume', 'writeCommands'] },
+            'server.authSuccess': {
+              target: 'connected',
+              actions: ['recordCapabilities', 'sendResume', 'writeCommands'],
+            },
             'server.authFailed': {
               target: '#connection.disconnected.authFailed',
               actions: ['recordAuthFailure', 'emitAuthFailed', 'dropQueuedCommands', 'emitDisconnected'],
@@ -440,8 +492,16 @@ export const connectionMachine = setup({
           },
           states: {
             replay: {
-              initial: 'resuming',
+              initial: 'choosing',
               states: {
+                // Transient: how the end of the replay is known depends on what the gateway announced.
+                choosing: {
+                  always: [
+                    { guard: 'awaitsResumeComplete', target: 'resuming' },
+                    { guard: 'gatewayOrdersReplay', target: 'live' },
+                    { target: 'ordering' },
+                  ],
+                },
                 resuming: {
                   on: {
                     'server.resumeComplete': [
@@ -459,7 +519,38 @@ export const connectionMachine = setup({
                     ],
                   },
                 },
-                live: {},
+                // A gateway that announced nothing streams live events before its replay, which the
+                // replay repeats: frames are held until a heartbeat written after `resume` is
+                // acknowledged (or a `resume_complete` arrives), then delivered once, in order.
+                ordering: {
+                  entry: ['holdFrames', 'probeLink'],
+                  on: {
+                    'server.heartbeatAck': {
+                      guard: 'isAckOfLatestHeartbeat',
+                      target: 'live',
+                      actions: 'releaseFrames',
+                    },
+                    'server.replayEnded': { target: 'live', actions: 'releaseFrames' },
+                  },
+                },
+                // Honours a `resume_complete` that comes anyway (upstream's later gateway answers `wantStatus`).
+                live: {
+                  on: {
+                    'server.resumeComplete': [
+                      {
+                        guard: 'isTerminalStatus',
+                        target: '#connection.disconnected.sessionComplete',
+                        actions: [
+                          'emitResumed',
+                          'emitSessionComplete',
+                          'dropQueuedCommands',
+                          'emitDisconnected',
+                        ],
+                      },
+                      { actions: 'emitResumed' },
+                    ],
+                  },
+                },
               },
             },
             heartbeat: {
@@ -500,6 +591,14 @@ export const connectionMachine = setup({
           },
         },
       },
+    },
+    // Transient: commands written to the lost link and not confirmed are settled once, by what its
+    // gateway announced.
+    linkEnded: {
+      always: [
+        { guard: 'gatewayDedupsCommands', target: 'retryDecision', actions: 'requeueInFlight' },
+        { target: 'retryDecision', actions: 'reportUnconfirmed' },
+      ],
     },
     // Transient: every way of losing a link (close, timeouts, token failure) is decided here, once.
     retryDecision: {

@@ -1,7 +1,7 @@
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../src/protocol/closeCodes.js';
 import { parseClientFrame } from '../src/protocol/parseClient.js';
-import type { ClientFrame, SessionEventMessage } from '../src/protocol/types.js';
+import { type ClientFrame, GATEWAY_CAPABILITIES, type SessionEventMessage } from '../src/protocol/types.js';
 import type { FaultOptions } from './faults.js';
 import type { GatewaySession } from './session.js';
 import type { TokenVerifier } from './tokens.js';
@@ -111,7 +111,7 @@ export function handleConnection(ws: WebSocket, settings: ConnectionSettings): v
       expireAfter ?? Number.POSITIVE_INFINITY,
     );
     if (Number.isFinite(untilExpiry)) expiryTimer = setTimeout(expire, Math.max(0, untilExpiry));
-    sendJson({ type: 'auth_success' });
+    sendJson({ type: 'auth_success', capabilities: [...GATEWAY_CAPABILITIES] });
     const queued = pendingFrames;
     pendingFrames = [];
     for (const frame of queued) onFrame(frame);

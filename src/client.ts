@@ -77,6 +77,8 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   #commandCount = 0;
   #ledgerChatKey: string | undefined;
   #sessionStatus: SessionStatus | undefined;
+  // The last status told to `status_changed` listeners: each change is told once.
+  #toldStatus: ConnectionStatus = 'disconnected';
   #malformedFrames = 0;
   #machineCallbacks = 0;
   #receipt: CommandReceipt | undefined;
@@ -123,6 +125,8 @@ export class AgentGatewayClient implements IAgentGatewayClient {
       ...(options.clock ? { clock: options.clock } : {}),
     });
     this.actor.on('*', (emitted) => this.#inMachineCallback(() => this.#onMachineEvent(emitted)));
+    // Changes that emit nothing (connecting → authenticating) are told when the snapshot changes.
+    this.actor.subscribe(() => this.#inMachineCallback(() => this.#tellStatus()));
     this.actor.start();
   }
 
@@ -286,6 +290,9 @@ export class AgentGatewayClient implements IAgentGatewayClient {
 
   #onMachineEvent(emitted: ConnectionEmitted): void {
     const listeners = this.#listeners;
+    // Emitted events run once the machine has settled: its status goes first, as the original client
+    // sets its status before it emits `connected`, `reconnecting` or `disconnected`.
+    this.#tellStatus();
     switch (emitted.type) {
       case 'sessionStarted':
         return this.#startLedger(emitted.chatKey);
@@ -327,9 +334,29 @@ export class AgentGatewayClient implements IAgentGatewayClient {
         return this.#rejectCommand(emitted.command, emitted.reason);
       case 'commandDropped':
         return this.#dropCommand(emitted.command, emitted.reason);
+      case 'commandUnconfirmed':
+        return this.#reportUnconfirmed(emitted.command);
       case 'commandConfirmed':
         return;
     }
+  }
+
+  #tellStatus(): void {
+    const status = toConnectionStatus(this.actor.getSnapshot());
+    if (status === this.#toldStatus) return;
+    this.#toldStatus = status;
+    this.#listeners.emit('status_changed', status);
+  }
+
+  #reportUnconfirmed(command: QueuedCommand): void {
+    this.#listeners.emit('command_unconfirmed', command.commandId, command.frame);
+    this.#reportError(
+      new AgentGatewayError(
+        'commandUnconfirmed',
+        `Command "${command.frame.type}" was written but not confirmed before the link was lost; it was not re-sent`,
+        { command: { ...command.frame, commandId: command.commandId }, reason: 'unconfirmed' },
+      ),
+    );
   }
 
   #startLedger(chatKey: string): void {
@@ -399,7 +426,7 @@ export class AgentGatewayClient implements IAgentGatewayClient {
     // is reported only when it tells something new.
     if (!always && status === this.#sessionStatus) return;
     this.#sessionStatus = status;
-    this.#listeners.emit('status_changed', status);
+    this.#listeners.emit('session_status', status);
   }
 
   #reportFrameError(error: FrameError): void {

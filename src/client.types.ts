@@ -13,8 +13,12 @@ import type {
   ToolConfirmationRequestMessage,
 } from './protocol/types.js';
 
-/** Events of the client and their listeners' signatures (SPEC §5, plus `message`, `command_*`). */
+/**
+ * Events of the client and their listeners' signatures: the original client's names, payloads and
+ * meanings (docs/protocol.md), plus extras (`session_status`, `message`, `command_*`).
+ */
 export interface AgentGatewayClientEvents {
+  /** One agent stream event (kinds newer than this version included, as sent). */
   agent_event: (message: AgentEventMessage) => void;
   auth_failed: (reason: string) => void;
   connected: () => void;
@@ -25,8 +29,12 @@ export interface AgentGatewayClientEvents {
   reconnecting: (delayMs: number, attempt: number) => void;
   /** A `session_complete` frame, or a `resume_complete` whose status says the session is over. */
   session_complete: (message: SessionCompleteMessage | ResumeCompleteMessage) => void;
-  status_changed: (status: SessionStatus) => void;
+  /** The connection status, at every change of `connectionStatus` (as the original client). */
+  status_changed: (status: ConnectionStatus) => void;
+  /** A `status_change` frame: the session's status changed. */
   status_update: (message: StatusChangeMessage) => void;
+  /** The session's status, from `status_change` frames and, when it tells something new, `resume_complete`. */
+  session_status: (status: SessionStatus) => void;
   tool_confirmation_request: (message: ToolConfirmationRequestMessage) => void;
   /** Every new session frame, in order, including `resume_complete`: what a session model folds. */
   message: (message: SessionEventMessage | ResumeCompleteMessage) => void;
@@ -34,6 +42,11 @@ export interface AgentGatewayClientEvents {
   command_rejected: (receipt: CommandReceipt) => void;
   /** A queued command was abandoned (session ended, or evicted by `outboxOverflow: 'dropOldest'`). */
   command_dropped: (commandId: string, command: CommandFrame, reason: CommandDropReason) => void;
+  /**
+   * A command was written, but its link died before the gateway confirmed it, and the gateway did not
+   * announce `command_id`: re-sending it might apply it twice, so it is not re-sent. The app decides.
+   */
+  command_unconfirmed: (commandId: string, command: CommandFrame) => void;
 }
 
 /** The client interface integration code in the field uses (SPEC §5). */

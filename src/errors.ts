@@ -13,7 +13,9 @@ export type AgentGatewayErrorKind =
   /** A command was refused (no session, or the outbox is full). */
   | 'commandRejected'
   /** A queued command was abandoned because the session ended or the outbox overflowed. */
-  | 'commandDropped';
+  | 'commandDropped'
+  /** A written command's link died before the gateway confirmed it; it was not re-sent. */
+  | 'commandUnconfirmed';
 
 /** Extra facts an error carries, by kind. */
 export interface AgentGatewayErrorDetails {
@@ -23,7 +25,7 @@ export interface AgentGatewayErrorDetails {
   code?: string;
   /** Event id of the server's `error` frame, for `session`. */
   eventId?: string;
-  /** The command, for `commandRejected` and `commandDropped`. */
+  /** The command, for `commandRejected`, `commandDropped` and `commandUnconfirmed`. */
   command?: CommandFrame & { commandId: string };
   /** Why the command was refused or dropped. */
   reason?: string;

@@ -3,7 +3,7 @@ import type { ConnectionEvent, SocketActorInput, SocketCommand } from '../machin
 import type { EventLedger } from './ledger.js';
 import { encodeClientFrame } from './protocol/encode.js';
 import { FrameError, readServerFrame } from './protocol/parse.js';
-import type { ClientFrame, SessionEventMessage } from './protocol/types.js';
+import type { ClientFrame, ServerMessage, SessionEventMessage } from './protocol/types.js';
 import { buildSocketUrl } from './protocol/url.js';
 import { ReadyState, type SocketEventLike, type WebSocketConstructor } from './webSocket.js';
 
@@ -55,6 +55,9 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
     let awaitingProofOfLife = false;
     // Each `auth` request supersedes the previous one, so a slow token provider cannot write stale auth.
     let authRequest = 0;
+    // While the machine waits for the end of a replay the gateway does not mark: session frames (and
+    // a `resume_complete`) in arrival order.
+    let held: ServerMessage[] | undefined;
 
     /** Writes a frame if the socket can take it; says whether it did. */
     const write = (frame: ClientFrame): boolean => {
@@ -108,6 +111,15 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
         sendBack({ type: 'socket.alive' });
       }
       if (message instanceof FrameError) return reportFrameError(message);
+      if (held !== undefined && ('id' in message || message.type === 'resume_complete')) {
+        held.push(message);
+        if (message.type === 'resume_complete') sendBack({ type: 'server.replayEnded' });
+        return;
+      }
+      handle(message);
+    };
+
+    const handle = (message: ServerMessage) => {
       // The hot path first: almost every frame is an agent event.
       if (message.type === 'agent_event') {
         if (ledger.accept(message)) deliver(message);
@@ -115,11 +127,13 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
       }
       switch (message.type) {
         case 'auth_success':
-          return sendBack({ type: 'server.authSuccess' });
+          return sendBack({ type: 'server.authSuccess', capabilities: message.capabilities ?? [] });
         case 'auth_failed':
           return sendBack({ type: 'server.authFailed', reason: message.reason });
         case 'auth_expired':
           return sendBack({ type: 'server.authExpired' });
+        case 'heartbeat_ack':
+          return sendBack({ type: 'server.heartbeatAck' });
         case 'resume_complete':
           return sendBack({ type: 'server.resumeComplete', message });
         default:
@@ -128,6 +142,23 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
             return sendBack({ type: 'server.sessionComplete', message });
           return deliver(message);
       }
+    };
+
+    // The replay repeats what was streamed live before it, in the gateway's order: each id is delivered
+    // at its last place in what was held, and the earlier copies are counted as duplicates.
+    const release = () => {
+      const frames = held;
+      held = undefined;
+      if (frames === undefined) return;
+      const lastPlace = new Map<string, number>();
+      frames.forEach((message, place) => {
+        if ('id' in message) lastPlace.set(message.id, place);
+      });
+      frames.forEach((message, place) => {
+        if (finished) return;
+        if ('id' in message && lastPlace.get(message.id) !== place) ledger.duplicates++;
+        else handle(message);
+      });
     };
 
     const onClose = (event: SocketEventLike) => {
@@ -170,12 +201,15 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
         case 'heartbeat':
           if (write({ type: 'heartbeat' })) awaitingProofOfLife = true;
           return;
-        case 'command': {
-          const { commandId, frame } = command.command;
+        case 'command':
           // A command the socket could not take must not count as sent: the machine queues it again.
-          if (!write({ ...frame, commandId })) sendBack({ type: 'socket.commandUnsent', commandId });
+          if (!write(command.frame)) sendBack({ type: 'socket.commandUnsent', commandId: command.commandId });
           return;
-        }
+        case 'holdFrames':
+          held ??= [];
+          return;
+        case 'releaseFrames':
+          return release();
         case 'close':
           return close(command.code, command.reason);
       }

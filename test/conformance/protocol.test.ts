@@ -43,7 +43,9 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
     await until(() => socket.received.length >= 1, 2_000, 'auth_success');
     await engine.publish('quiet', { type: 'agent_event', event: { kind: 'thinking', content: 'x' } });
     await pause(50);
-    expect(socket.received).toEqual([{ type: 'auth_success' }]);
+    expect(socket.received).toEqual([
+      { type: 'auth_success', capabilities: ['command_id', 'resume_complete', 'auth_expired'] },
+    ]);
     socket.ws.send(JSON.stringify({ type: 'resume', lastEventId: '' }));
     await until(() => socket.received.length >= 2, 2_000, 'the replay');
     await pause(50);
@@ -124,7 +126,9 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
     const socket = await rawSocket(engine.url, 'any key, ünïcode & all');
     socket.ws.send(JSON.stringify({ type: 'auth', token: createSessionToken({ secret: SECRET }) }));
     await until(() => socket.received.length >= 1, 2_000, 'auth_success');
-    expect(socket.received).toEqual([{ type: 'auth_success' }]);
+    expect(socket.received).toEqual([
+      { type: 'auth_success', capabilities: ['command_id', 'resume_complete', 'auth_expired'] },
+    ]);
   });
 
   it('serves /health and refuses other paths and a missing chatKey', async () => {

@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import type { FakeEnvironment } from '../support/browser.js';
-import type { FrameSpec } from './frames.js';
+import { type FrameSpec, REFERENCE_AUTH_SUCCESS } from './frames.js';
 import type { FuzzSocket } from './fuzzSocket.js';
 import type { Scenario, Step, Target } from './steps.js';
 import { ServerFrames, type Wire } from './wire.js';
@@ -251,7 +251,7 @@ class Driver {
       return `→ #${live.index} ${opening ? 'open' : 'closed'}`;
     }
     const spec: FrameSpec = !live.authSucceeded
-      ? { frame: 'valid', body: { type: 'auth_success' } }
+      ? { frame: 'valid', body: REFERENCE_AUTH_SUCCESS }
       : live.acksSent < live.heartbeatsWritten
         ? { frame: 'ack' }
         : {

@@ -28,6 +28,7 @@ export function attachListeners(world: FuzzWorld): void {
     'disconnected',
     'auth_failed',
     'status_changed',
+    'session_status',
     'session_complete',
   ] as const)
     on(event, count);

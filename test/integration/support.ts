@@ -91,7 +91,7 @@ export function connectClient(
   client.on('agent_event', (message: AgentEventMessage) => {
     if (message.event.kind === 'text_delta') record.text += message.event.content;
   });
-  client.on('status_changed', (status) => record.statuses.push(status));
+  client.on('session_status', (status) => record.statuses.push(status));
   client.on('reconnecting', () => record.reconnects++);
   client.on('error', (error) => record.errors.push(error as Error));
   if (approve !== 'manual') {

@@ -42,11 +42,17 @@ const timing = {
   maxReconnectAttempts: 1,
 };
 
-/** Two configurations whose union reaches every guard branch (retry or not, drop oldest or reject). */
+/**
+ * Two configurations whose union reaches every guard branch (retry or not, drop oldest or reject,
+ * wait for `resume_complete` or not).
+ */
 export const CONFIGS = {
   retrying: { ...timing, autoReconnect: true, outboxOverflow: 'dropOldest' },
-  noRetry: { ...timing, autoReconnect: false, outboxOverflow: 'rejectNew' },
+  noRetry: { ...timing, autoReconnect: false, outboxOverflow: 'rejectNew', wantStatus: false },
 } as const satisfies Record<string, Partial<AgentGatewayClientOptions>>;
+
+/** What the reference gateway announces; the original gateway announces nothing. */
+const ALL_CAPABILITIES = ['command_id', 'resume_complete', 'auth_expired'];
 
 export type ConfigName = keyof typeof CONFIGS;
 
@@ -68,12 +74,14 @@ export const EVENTS: AnyEventObject[] = [
   { type: 'socket.tokenFailed', message: 'Token provider failed: no token' },
   // Run as "the server's close frame arrives (CLOSING), then the user issues a command".
   { type: 'socket.commandUnsent', commandId: 'model' },
-  { type: 'server.authSuccess' },
+  { type: 'server.authSuccess', capabilities: ALL_CAPABILITIES },
+  { type: 'server.authSuccess', capabilities: [] },
   { type: 'server.authFailed', reason: 'bad token' },
   { type: 'server.authExpired' },
   { type: 'server.heartbeatAck' },
   { type: 'server.resumeComplete', message: { type: 'resume_complete', status: 'running' } },
   { type: 'server.resumeComplete', message: { type: 'resume_complete', status: 'completed' } },
+  { type: 'server.replayEnded' },
   { type: 'server.sessionComplete', message: { type: 'session_complete', id: 'end' } },
   { type: 'xstate.error.actor.environment', error: new Error('environment crashed') },
 ];
@@ -91,9 +99,10 @@ export function eventsFor(snapshot: AnyMachineSnapshot): AnyEventObject[] {
 
 /** States that behave alike for the guards: the state value plus the counters guards read. */
 export function serializeState(snapshot: AnyMachineSnapshot): string {
-  const { attempt, outbox, inFlight, heartbeatsSent, heartbeatsAcked } = snapshot.context;
+  const { attempt, outbox, inFlight, heartbeatsSent, heartbeatsAcked, capabilities } = snapshot.context;
   return JSON.stringify([
     snapshot.value,
+    capabilities.length > 0,
     attempt,
     Math.min(outbox.length, 2),
     inFlight.length > 0,
@@ -118,6 +127,8 @@ interface ModelLink {
   seen: number;
   /** Frame types written, `auth` left out (it waits for the token provider). */
   frames: string[];
+  /** Session frames (and `resume_complete`) held since the machine asked; `undefined` when not holding. */
+  held: AnyEventObject[] | undefined;
   auths: number;
   close: { code: number; reason: string } | undefined;
 }
@@ -138,6 +149,7 @@ function createModel(config: ConfigName, coverage: Coverage) {
       closing: false,
       seen: 0,
       frames: [],
+      held: undefined,
       auths: 0,
       close: undefined,
     };
@@ -158,25 +170,32 @@ function createModel(config: ConfigName, coverage: Coverage) {
   /** Applies the adapter's rules to the commands the machine gave since the last look. */
   const absorbCommands = (): void => {
     const unsent: string[] = [];
+    const released: AnyEventObject[] = [];
     for (const link of links) {
       for (; link.seen < link.commands.length; link.seen++) {
         const cmd = link.commands[link.seen] as SocketCommand;
         if (link.finished) continue;
-        if (cmd.type === 'close') {
+        if (cmd.type === 'holdFrames') link.held ??= [];
+        else if (cmd.type === 'releaseFrames') {
+          // Held frames reach the machine in arrival order (data frames do not reach it at all).
+          released.push(...(link.held ?? []));
+          link.held = undefined;
+        } else if (cmd.type === 'close') {
           link.finished = true;
           link.close = { code: cmd.code, reason: cmd.reason };
         } else if (cmd.type === 'auth') link.auths++;
         else if (link.closing) {
           // A closing socket takes no writes; a command it could not take is reported back.
-          if (cmd.type === 'command') unsent.push(cmd.command.commandId);
+          if (cmd.type === 'command') unsent.push(cmd.commandId);
         } else {
           if (cmd.type === 'heartbeat') link.awaitingProofOfLife = true;
-          link.frames.push(cmd.type === 'command' ? cmd.command.frame.type : cmd.type);
+          link.frames.push(cmd.type === 'command' ? cmd.frame.type : cmd.type);
         }
       }
     }
     for (const commandId of unsent) actor.send({ type: 'socket.commandUnsent', commandId });
-    if (unsent.length > 0) absorbCommands();
+    for (const event of released) actor.send(event as never);
+    if (unsent.length > 0 || released.length > 0) absorbCommands();
   };
   const liveLink = () => links.findLast((link) => !link.stopped);
 
@@ -208,6 +227,17 @@ function createModel(config: ConfigName, coverage: Coverage) {
       absorbCommands();
     }
     if (event.type === 'socket.alive') return;
+    // The wire has one resume_complete frame: while frames are held it marks the replay's end.
+    const isResumeComplete = event.type === 'server.resumeComplete' || event.type === 'server.replayEnded';
+    if (link.held !== undefined && (isResumeComplete || event.type === 'server.sessionComplete')) {
+      link.held.push(event.type === 'server.replayEnded' ? resumeRunning : event);
+      if (isResumeComplete) actor.send({ type: 'server.replayEnded' });
+      return absorbCommands();
+    }
+    if (event.type === 'server.replayEnded') {
+      actor.send(resumeRunning);
+      return absorbCommands();
+    }
     if (event.type === 'socket.closed') link.finished = true;
     if (event.type === 'socket.tokenFailed' && link.auths === 0) return;
     actor.send(event as never);
@@ -216,6 +246,11 @@ function createModel(config: ConfigName, coverage: Coverage) {
 
   return { actor, links, emitted, apply };
 }
+
+const resumeRunning = {
+  type: 'server.resumeComplete',
+  message: { type: 'resume_complete', status: 'running' },
+} as const;
 
 type OpenLink = (receive: (listener: (command: SocketCommand) => void) => void) => () => void;
 
@@ -264,6 +299,7 @@ function createSut(config: ConfigName) {
     'error',
     'command_rejected',
     'command_dropped',
+    'command_unconfirmed',
   ] as const) {
     client.on(name, record(name) as never);
   }
@@ -321,9 +357,13 @@ function createSut(config: ConfigName) {
       case 'socket.tokenFailed':
         await settleTokens('reject');
         break;
-      case 'server.authSuccess':
-        socket?.receive({ type: 'auth_success' });
+      case 'server.authSuccess': {
+        const capabilities = event.capabilities as string[];
+        socket?.receive(
+          capabilities.length > 0 ? { type: 'auth_success', capabilities } : { type: 'auth_success' },
+        );
         break;
+      }
       case 'server.authFailed':
         socket?.receive({ type: 'auth_failed', reason: event.reason as string });
         break;
@@ -335,6 +375,9 @@ function createSut(config: ConfigName) {
         break;
       case 'server.resumeComplete':
         socket?.receive(event.message as object);
+        break;
+      case 'server.replayEnded':
+        socket?.receive(resumeRunning.message);
         break;
       case 'server.sessionComplete':
         socket?.receive({ type: 'session_complete', id: `f${++frameId}` });
@@ -370,6 +413,7 @@ const userVisible: Partial<Record<ConnectionEmitted['type'], string[]>> = {
   closedByGateway: ['error:closedByGateway'],
   commandRejected: ['command_rejected', 'error:commandRejected'],
   commandDropped: ['command_dropped', 'error:commandDropped'],
+  commandUnconfirmed: ['command_unconfirmed', 'error:commandUnconfirmed'],
 };
 
 /**

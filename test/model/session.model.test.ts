@@ -77,7 +77,10 @@ function createSut() {
     client.disconnect();
     client.connect(chatKey);
     socket().open();
-    socket().receive({ type: 'auth_success' });
+    socket().receive({
+      type: 'auth_success',
+      capabilities: ['command_id', 'resume_complete', 'auth_expired'],
+    });
   };
   freshLink(`chat-${++chat}`);
 

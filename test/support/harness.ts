@@ -20,10 +20,21 @@ const allEvents: Array<keyof AgentGatewayClientEvents> = [
   'session_complete',
   'status_changed',
   'status_update',
+  'session_status',
   'tool_confirmation_request',
   'command_rejected',
   'command_dropped',
+  'command_unconfirmed',
 ];
+
+/** What the reference gateway answers an `auth` with: every extension announced. */
+export const referenceAuthSuccess = {
+  type: 'auth_success',
+  capabilities: ['command_id', 'resume_complete', 'auth_expired'],
+} as const;
+
+/** What the original gateway answers an `auth` with: nothing announced. */
+export const originalAuthSuccess = { type: 'auth_success' } as const;
 
 /** A client on a fake socket with every event recorded. Use with `vi.useFakeTimers()`. */
 export function createHarness(options: Partial<AgentGatewayClientOptions> = {}) {
@@ -47,21 +58,23 @@ export function createHarness(options: Partial<AgentGatewayClientOptions> = {}) 
     if (!socket) throw new Error('no socket was opened');
     return socket;
   };
-  /** Names of the recorded events, in order. */
-  const names = () => events.map((recorded) => recorded.event);
+  /** Names of the recorded events, in order; `status_changed` is left out (see `statuses`). */
+  const names = () => events.filter(({ event }) => event !== 'status_changed').map(({ event }) => event);
+  /** The connection statuses told to `status_changed` listeners, in order. */
+  const statuses = () => events.filter(({ event }) => event === 'status_changed').map(({ args }) => args[0]);
   /** Arguments of each recorded `event`. */
   const argsOf = (event: keyof AgentGatewayClientEvents) =>
     events.filter((recorded) => recorded.event === event).map((recorded) => recorded.args);
   /** The errors reported through `error` listeners, in order. */
   const errors = () => argsOf('error').map(([error]) => error as Error & { kind?: string; details?: object });
-  /** Opens the latest socket and answers `auth` with `auth_success`. */
-  const authenticate = () => {
+  /** Opens the latest socket and answers `auth` with `auth_success`, by default the reference gateway's. */
+  const authenticate = (answer: object = referenceAuthSuccess) => {
     const socket = latest();
     socket.open();
-    socket.receive({ type: 'auth_success' });
+    socket.receive(answer);
     return socket;
   };
-  return { client, sockets, latest, logger, events, names, argsOf, errors, authenticate };
+  return { client, sockets, latest, logger, events, names, statuses, argsOf, errors, authenticate };
 }
 
 /** An `agent_event` frame carrying a text delta. */

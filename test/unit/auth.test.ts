@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess } from '../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -33,7 +33,7 @@ describe('authentication', () => {
     socket.receive({ type: 'auth_expired' });
     expect(h.client.connectionStatus).toBe('authenticating');
     expect(socket.frames.at(-1)).toEqual({ type: 'auth', token: 'token-2' });
-    socket.receive({ type: 'auth_success' });
+    socket.receive(referenceAuthSuccess);
     expect(socket.frames.at(-1)).toEqual({ type: 'resume', lastEventId: 'e1', wantStatus: true });
     expect(h.sockets).toHaveLength(1);
     expect(getToken).toHaveBeenCalledTimes(2);
@@ -94,7 +94,7 @@ describe('authentication', () => {
     resolvers[0]?.('first');
     await Promise.resolve();
     await Promise.resolve();
-    h.latest().receive({ type: 'auth_success' });
+    h.latest().receive(referenceAuthSuccess);
     h.latest().receive({ type: 'auth_expired' });
     h.latest().serverClose(1006);
     resolvers[1]?.('late');
@@ -113,7 +113,7 @@ describe('a slow token provider', () => {
     h.client.connect('chat-1');
     const socket = h.latest();
     socket.open();
-    socket.receive({ type: 'auth_success' }); // a gateway that did not wait for our auth
+    socket.receive(referenceAuthSuccess); // a gateway that did not wait for our auth
     resolve('late-token');
     await Promise.resolve();
     await Promise.resolve();

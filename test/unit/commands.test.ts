@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess } from '../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -32,7 +32,7 @@ describe('outbound commands', () => {
     const socket = h.latest();
     socket.open();
     expect(socket.frameTypes).toEqual(['auth']); // never before auth_success
-    socket.receive({ type: 'auth_success' });
+    socket.receive(referenceAuthSuccess);
     expect(socket.frameTypes).toEqual([
       'auth',
       'resume',
@@ -51,7 +51,7 @@ describe('outbound commands', () => {
     h.latest().open();
     h.client.sendUserInput('r', 'x');
     expect(h.latest().frameTypes).toEqual(['auth']);
-    h.latest().receive({ type: 'auth_success' });
+    h.latest().receive(referenceAuthSuccess);
     expect(h.latest().frameTypes).toEqual(['auth', 'resume', 'interrupt', 'user_input', 'heartbeat']);
   });
 

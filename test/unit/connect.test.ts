@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess } from '../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -14,7 +14,7 @@ describe('connect → authenticate → resume', () => {
     expect(h.sockets).toHaveLength(1);
     h.latest().open();
     expect(h.client.connectionStatus).toBe('authenticating');
-    h.latest().receive({ type: 'auth_success' });
+    h.latest().receive(referenceAuthSuccess);
     expect(h.client.connectionStatus).toBe('connected');
     expect(h.names()).toEqual(['connected']);
     expect(h.client.getSnapshot().disconnectReason).toBeUndefined();
@@ -56,7 +56,7 @@ describe('connect → authenticate → resume', () => {
     h.client.connect('chat-1'); // connecting
     h.latest().open();
     h.client.connect('chat-1'); // authenticating
-    h.latest().receive({ type: 'auth_success' });
+    h.latest().receive(referenceAuthSuccess);
     h.client.connect('chat-2'); // connected
     expect(h.sockets).toHaveLength(1);
     h.latest().serverClose(1006);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness, textDelta } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess, textDelta } from '../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -11,7 +11,7 @@ describe('disconnect', () => {
       const h = createHarness();
       h.client.connect('chat-1');
       if (from !== 'connecting') h.latest().open();
-      if (from === 'connected' || from === 'reconnecting') h.latest().receive({ type: 'auth_success' });
+      if (from === 'connected' || from === 'reconnecting') h.latest().receive(referenceAuthSuccess);
       if (from === 'reconnecting') h.latest().serverClose(1006);
       expect(h.client.connectionStatus).toBe(from);
       h.client.disconnect();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FakeEnvironment, installFakeEnvironment } from '../support/browser.js';
-import { createHarness } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess } from '../support/harness.js';
 
 let browser: FakeEnvironment;
 beforeEach(() => {
@@ -54,7 +54,7 @@ describe('browser online / visibility', () => {
       if (reason === 'userDisconnect') h.client.disconnect();
       if (reason === 'authFailed') h.latest().receive({ type: 'auth_failed', reason: 'nope' });
       if (reason === 'sessionComplete') {
-        h.latest().receive({ type: 'auth_success' });
+        h.latest().receive(referenceAuthSuccess);
         h.latest().receive({ type: 'session_complete', id: '1' });
       }
       expect(h.client.getSnapshot().disconnectReason).toBe(reason);

@@ -59,7 +59,7 @@ describe('malformed and unknown frames', () => {
     expect(h.argsOf('tool_confirmation_request')).toEqual([[request]]);
     expect(h.argsOf('input_request')).toEqual([[input]]);
     expect(h.argsOf('status_update')).toEqual([[status]]);
-    expect(h.argsOf('status_changed')).toEqual([['waiting_input']]);
+    expect(h.argsOf('session_status')).toEqual([['waiting_input']]);
     const [error] = h.argsOf('error')[0] as [Error & { kind: string; details: object }];
     expect(error).toMatchObject({
       kind: 'session',

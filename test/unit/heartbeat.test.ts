@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness, textDelta } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess, textDelta } from '../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -13,7 +13,7 @@ describe('heartbeat', () => {
     h.latest().open();
     vi.advanceTimersByTime(5_000);
     expect(heartbeats(h.latest().frameTypes)).toBe(0);
-    h.latest().receive({ type: 'auth_success' });
+    h.latest().receive(referenceAuthSuccess);
     const socket = h.latest();
     for (let beat = 1; beat <= 4; beat++) {
       vi.advanceTimersByTime(29_999);

@@ -1,7 +1,7 @@
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import type { InspectionEvent } from 'xstate';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness, textDelta } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess, textDelta } from '../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -17,7 +17,7 @@ function runSession(inspect: (event: InspectionEvent) => void) {
   socket.receive('garbage');
   h.client.sendToolConfirmation('call-1', true);
   socket.receive({ type: 'auth_expired' });
-  socket.receive({ type: 'auth_success' });
+  socket.receive(referenceAuthSuccess);
   socket.serverClose(1006);
   vi.advanceTimersByTime(1_000);
   h.authenticate();

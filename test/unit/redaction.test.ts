@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InspectionEvent } from 'xstate';
-import { createHarness, textDelta } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess, textDelta } from '../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -36,7 +36,7 @@ describe('token redaction', () => {
     socket.receive(textDelta('1'));
     socket.receive('garbage');
     socket.receive({ type: 'auth_expired' });
-    socket.receive({ type: 'auth_success' });
+    socket.receive(referenceAuthSuccess);
     h.client.sendUserInput('r1', 'hello');
     socket.serverClose(1006);
     vi.advanceTimersByTime(1_000);

@@ -47,7 +47,7 @@ describe('resume and duplicate frames', () => {
     expect(deliveredIds(h)).toEqual(['1']);
     socket.receive({ type: 'resume_complete', status: 'waiting_input' });
     expect(h.client.getSnapshot().state).toMatchObject({ link: { connected: { replay: 'live' } } });
-    expect(h.argsOf('status_changed')).toEqual([['waiting_input']]);
+    expect(h.argsOf('session_status')).toEqual([['waiting_input']]);
     expect(h.client.sessionStatus).toBe('waiting_input');
     expect(h.client.connectionStatus).toBe('connected');
   });
@@ -77,7 +77,7 @@ describe('resume and duplicate frames', () => {
     expect(h.sockets).toHaveLength(1);
   });
 
-  it('stays resuming with an older gateway that never sends resume_complete, and keeps delivering', () => {
+  it('stays resuming when a gateway that announced resume_complete never sends it, and keeps delivering', () => {
     const h = createHarness({ heartbeatIntervalMs: 1_000 });
     h.client.connect('chat-1');
     const socket = h.authenticate();

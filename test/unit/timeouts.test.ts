@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess } from '../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -42,7 +42,7 @@ describe('connect and auth timeouts', () => {
     const old = h.latest();
     old.open();
     vi.advanceTimersByTime(1_000);
-    old.receive({ type: 'auth_success' });
+    old.receive(referenceAuthSuccess);
     old.serverClose(1006);
     expect(h.client.connectionStatus).toBe('reconnecting');
     expect(h.names()).toEqual(['reconnecting']);

@@ -4,6 +4,7 @@ import { useAgentGateway, type UseAgentGatewayOptions } from 'agent-gateway-clie
 import { createElement, type ReactNode, StrictMode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeSocketClass, type FakeSocket } from '../support/fakeSocket.js';
+import { referenceAuthSuccess } from '../support/harness.js';
 
 afterEach(() => cleanup());
 
@@ -38,7 +39,7 @@ function renderGateway(strict: boolean, initial: Partial<UseAgentGatewayOptions>
     const s = await socket(index);
     act(() => {
       s.open();
-      s.receive({ type: 'auth_success' });
+      s.receive(referenceAuthSuccess);
     });
     await waitFor(() => expect(view.result.current.status).toBe('connected'));
     return s;
