@@ -31,7 +31,7 @@ export interface ConnectionConfig {
   wantStatus: boolean;
 }
 
-/** The defaults of SPEC §4–5. */
+/** The defaults of every timing and limit (README "Options"). */
 export const DEFAULT_CONNECTION_CONFIG: Readonly<ConnectionConfig> = Object.freeze({
   autoReconnect: true,
   maxReconnectAttempts: 10,

@@ -8,7 +8,7 @@ import {
   type SessionStatus,
   TERMINAL_SESSION_STATUSES,
 } from '../src/protocol/types.js';
-import { backoffDelayMs } from './backoff.js';
+import { backoffDelayMs, drawJitter } from './backoff.js';
 import { type ConnectionConfig, DEFAULT_CONNECTION_CONFIG } from './connection.config.js';
 
 /** Why the client is disconnected: part of the state, so "gave up" never looks like "the user left". */
@@ -33,13 +33,17 @@ export interface CloseInfo {
   reason: string;
 }
 
-/** The connection machine's data. Holds no token: the adapter asks for it when it writes `auth`. */
+/**
+ * The connection machine's data: only what a person would want to see in the inspector. Holds no
+ * token and no dependency of its client (the adapter finds those by its actor system).
+ */
 export interface ConnectionContext {
   config: ConnectionConfig;
-  // One machine definition serves every client; each client's adapter dependencies ride along here.
-  /** Opaque to the machine: handed to each socket actor it invokes. */
-  adapter: unknown;
   chatKey: string;
+  /** Counts conversations: a connect to another chatKey than the last starts a new one (ids, view, resume point). */
+  conversation: number;
+  /** State of the jitter's random draws (a seeded PRNG, so a seed replays the same delays). */
+  jitterSeed: number;
   /** Reconnect attempts made in the current series. */
   attempt: number;
   /** The delay chosen for the pending reconnect. */
@@ -48,6 +52,8 @@ export interface ConnectionContext {
   outbox: QueuedCommand[];
   /** Commands written to the current socket and not yet confirmed. */
   inFlight: InFlightCommand[];
+  /** The last command refused, and why: what a caller's receipt reads after its `send`. */
+  refused: { commandId: string; reason: CommandRefusal } | undefined;
   /** Heartbeats written on the current socket. */
   heartbeatsSent: number;
   /** Heartbeat acks received on the current socket. */
@@ -100,7 +106,7 @@ export type CommandRefusal = 'notConnected' | 'outboxFull';
 
 /** What the machine tells the outside world (the facade turns these into client events). */
 export type ConnectionEmitted =
-  | { type: 'sessionStarted'; chatKey: string }
+  | { type: 'sessionStarted'; chatKey: string; conversation: number }
   | { type: 'connected' }
   | { type: 'disconnected' }
   | { type: 'reconnecting'; delayMs: number; attempt: number }
@@ -117,18 +123,16 @@ export type ConnectionEmitted =
   | { type: 'commandConfirmed'; command: QueuedCommand }
   | { type: 'commandUnconfirmed'; command: QueuedCommand };
 
-/** Input of the machine: timing and limits (SPEC §5 defaults for anything left out). */
+/** Input of the machine: timing and limits (`DEFAULT_CONNECTION_CONFIG` for anything left out). */
 export interface ConnectionInput {
   config?: Partial<ConnectionConfig>;
-  /** What the socket actor needs from its client (URL, WebSocket class, token provider…): passed through untouched. */
-  adapter?: unknown;
+  /** Seed of the jitter's random draws. Default a random one. */
+  jitterSeed?: number;
 }
 
 /** Input of the socket actor the machine invokes for each link. */
 export interface SocketActorInput {
   chatKey: string;
-  /** The client's adapter dependencies, as given in the machine's input. */
-  adapter: unknown;
 }
 
 /** Whether the gateway of the current link announced an extension. */
@@ -137,18 +141,7 @@ function announces(context: ConnectionContext, capability: GatewayCapability): b
 }
 
 /**
- * The `scheduleRetry` action with a given random source (the facade injects one for deterministic
- * jitter in tests): counts the attempt and draws its delay from the backoff schedule.
- */
-export function scheduleRetryWith(random: () => number) {
-  return assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, never>(({ context }) => ({
-    attempt: context.attempt + 1,
-    retryDelayMs: backoffDelayMs(context.attempt + 1, context.config, random),
-  }));
-}
-
-/**
- * The connection machine of SPEC §4. It owns every decision about the link; the socket adapter
+ * The connection machine (docs/connection-machine.md). It owns every decision about the link; the socket adapter
  * (invoked as `socket` while a link exists) executes its commands and reports what the socket and
  * the gateway say. Data frames (agent events, status changes, requests) do not pass through here:
  * they change no decision, and the adapter delivers them straight to the client.
@@ -199,18 +192,32 @@ export const connectionMachine = setup({
     minUptime: ({ context }) => context.config.minUptimeMs,
   },
   actions: {
-    startSession: assign(({ event, context }) => ({
-      chatKey: event.type === 'user.connect' ? event.chatKey : context.chatKey,
-      attempt: 0,
-      lastClose: undefined,
-      authFailure: undefined,
-    })),
+    startSession: assign(({ event, context }) => {
+      assertEvent(event, 'user.connect');
+      // The first chatKey continues the conversation the client was created for (its `lastEventId`).
+      const another = context.chatKey !== '' && event.chatKey !== context.chatKey;
+      return {
+        chatKey: event.chatKey,
+        conversation: another ? context.conversation + 1 : context.conversation,
+        attempt: 0,
+        lastClose: undefined,
+        authFailure: undefined,
+      };
+    }),
     emitSessionStarted: emit(({ context }) => ({
       type: 'sessionStarted' as const,
       chatKey: context.chatKey,
+      conversation: context.conversation,
     })),
     resetAttempts: assign({ attempt: 0 }),
-    scheduleRetry: scheduleRetryWith(Math.random),
+    scheduleRetry: assign(({ context }) => {
+      const { fraction, seed } = drawJitter(context.jitterSeed);
+      return {
+        attempt: context.attempt + 1,
+        retryDelayMs: backoffDelayMs(context.attempt + 1, context.config, fraction),
+        jitterSeed: seed,
+      };
+    }),
     startLink: assign({ heartbeatsSent: 0, heartbeatsAcked: 0, capabilities: [] }),
     recordCapabilities: assign({
       capabilities: ({ event }) => {
@@ -283,13 +290,15 @@ export const connectionMachine = setup({
       enqueue.emit({ type: 'commandDropped', command: oldest, reason: 'outboxFull' });
       enqueue.assign({ outbox: rest });
     }),
-    refuseWhileDisconnected: emit(({ event }) => {
+    refuseWhileDisconnected: enqueueActions(({ event, enqueue }) => {
       assertEvent(event, 'user.command');
-      return { type: 'commandRejected' as const, command: event.command, reason: 'notConnected' as const };
+      enqueue.assign({ refused: { commandId: event.command.commandId, reason: 'notConnected' } });
+      enqueue.emit({ type: 'commandRejected', command: event.command, reason: 'notConnected' });
     }),
-    refuseOutboxFull: emit(({ event }) => {
+    refuseOutboxFull: enqueueActions(({ event, enqueue }) => {
       assertEvent(event, 'user.command');
-      return { type: 'commandRejected' as const, command: event.command, reason: 'outboxFull' as const };
+      enqueue.assign({ refused: { commandId: event.command.commandId, reason: 'outboxFull' } });
+      enqueue.emit({ type: 'commandRejected', command: event.command, reason: 'outboxFull' });
     }),
     // The adapter could not write it (the socket was already closing): it goes back to the outbox,
     // ahead of anything issued after it, so the next link (or the end of the session) deals with it.
@@ -376,12 +385,15 @@ export const connectionMachine = setup({
   id: 'connection',
   context: ({ input }) => ({
     config: { ...DEFAULT_CONNECTION_CONFIG, ...input.config },
-    adapter: input.adapter,
     chatKey: '',
+    conversation: 0,
+    // A seed, not a function: the context stays plain data (inspector, persisted snapshots).
+    jitterSeed: input.jitterSeed ?? Math.floor(Math.random() * 4_294_967_296),
     attempt: 0,
     retryDelayMs: 0,
     outbox: [],
     inFlight: [],
+    refused: undefined,
     heartbeatsSent: 0,
     heartbeatsAcked: 0,
     capabilities: [],
@@ -436,7 +448,7 @@ export const connectionMachine = setup({
       invoke: {
         id: 'socket',
         src: 'socket',
-        input: ({ context }) => ({ chatKey: context.chatKey, adapter: context.adapter }),
+        input: ({ context }) => ({ chatKey: context.chatKey }),
         onError: { target: '#connection.linkEnded', actions: 'emitActorFailure' },
       },
       entry: 'startLink',

@@ -1,7 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import type { ConnectionMachine, DisconnectReason } from './connection.machine.js';
 
-/** The public 5-value connection status of SPEC §5. */
+/** The public 5-value connection status, as the original client reports it (docs/protocol.md). */
 export type ConnectionStatus =
   'authenticating' | 'connected' | 'connecting' | 'disconnected' | 'reconnecting';
 

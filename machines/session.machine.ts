@@ -24,7 +24,7 @@ function reportsStatus(...statuses: SessionStatus[]) {
 }
 
 /**
- * The session model of SPEC §6: its context is the {@link SessionView} a UI renders, its state the
+ * The session model (docs/session-machine.md): its context is the {@link SessionView} a UI renders, its state the
  * session's lifecycle. Every frame is folded whatever the state; `status_change` and
  * `resume_complete` (the authoritative status) and `session_complete` move between states. The
  * ended states keep folding late frames but ignore the user's answers, which the gateway would too.

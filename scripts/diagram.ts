@@ -33,7 +33,7 @@ export const DIAGRAMS: DiagramEntry[] = [
     heading: 'The connection machine',
     intro:
       'Every decision about the link to the gateway (connect, authenticate, heartbeat, declare the link ' +
-      'dead, back off, give up, resume, finish) is a transition of this machine (SPEC §4). Arrows are ' +
+      'dead, back off, give up, resume, finish) is a transition of this machine. Arrows are ' +
       'labelled `event [guard]`; `after <delay>` names a delay of the machine (its length comes from the ' +
       'options) and `always` an eventless transition. Transitions without a target (actions only) have no ' +
       'arrow. The table lists every transition, in declaration order (the order XState tries them in).',
@@ -44,7 +44,7 @@ export const DIAGRAMS: DiagramEntry[] = [
     output: 'docs/session-machine',
     heading: 'The session model',
     intro:
-      "The session model folds the gateway's frames into what a UI renders (SPEC §6): its context is the " +
+      "The session model folds the gateway's frames into what a UI renders: its context is the " +
       'view (messages with text, reasoning and tool parts, pending inputs, status), its state the ' +
       "session's lifecycle, driven by `status_change`, `resume_complete` and `session_complete`. Every " +
       'frame is folded by a named action in every state.',

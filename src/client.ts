@@ -1,63 +1,48 @@
-import { type Actor, createActor, fromCallback } from 'xstate';
-import type { ConnectionConfig } from '../machines/connection.config.js';
+import { type Actor, createActor } from 'xstate';
 import {
-  type CommandRefusal,
   type ConnectionEmitted,
   type ConnectionMachine,
   connectionMachine,
-  type QueuedCommand,
-  scheduleRetryWith,
 } from '../machines/connection.machine.js';
 import {
   type ConnectionStatus,
   toConnectionStatus,
   toDisconnectReason,
 } from '../machines/connectionStatus.js';
-import type {
-  AgentGatewayClientEvents,
-  ClientSnapshot,
-  ClientStats,
-  CommandDropReason,
-  CommandReceipt,
-  IAgentGatewayClient,
+import {
+  type AgentGatewayClientEvents,
+  type ClientSnapshot,
+  type ClientStats,
+  type CommandReceipt,
+  type IAgentGatewayClient,
 } from './client.types.js';
+import { type DeliveredMessage, provideClientDependencies } from './clientDependencies.js';
+import { type ClientEventCall, clientEventsFor, clientEventsForFrame } from './clientEvents.js';
+import { toClientSnapshot } from './clientSnapshot.js';
+import { readReceipt, toolConfirmation, userInput } from './commands.js';
 import { environmentActor } from './environment.actor.js';
-import { AgentGatewayError } from './errors.js';
 import { EventLedger } from './ledger.js';
 import { Listeners } from './listeners.js';
-import { type AgentGatewayClientOptions, type Logger, toConnectionConfig } from './options.js';
+import {
+  type AgentGatewayClientOptions,
+  checkOptions,
+  guardLogger,
+  type Logger,
+  toConnectionConfig,
+} from './options.js';
 import type { FrameError } from './protocol/parse.js';
-import type { CommandFrame, ResumeCompleteMessage, SessionStatus } from './protocol/types.js';
-import { buildSocketUrl } from './protocol/url.js';
-import { type DeliveredMessage, type SocketAdapterOptions, socketActor } from './socket.actor.js';
-import type { WebSocketConstructor } from './webSocket.js';
+import type { CommandFrame, SessionStatus } from './protocol/types.js';
+import { socketActor } from './socket.actor.js';
 
-const noEnvironment = fromCallback(() => undefined);
-// Provided once for every client (a provided machine is a whole new node tree, ~40 KB): each client's
-// own dependencies reach the socket actor through the machine's input.
-const machineWithEnvironment = connectionMachine.provide({
+// One definition for every client (a provided machine is a whole new node tree, ~40 KB): each
+// client's own dependencies reach the actors through its actor system.
+const clientMachine = connectionMachine.provide({
   actors: { socket: socketActor, environment: environmentActor },
 });
-const machineWithoutEnvironment = connectionMachine.provide({
-  actors: { socket: socketActor, environment: noEnvironment },
-});
-
-// A logger that throws must not break the socket's event handlers that call it.
-function guardLogger(logger: Logger): Logger {
-  const safely =
-    (write: (...args: unknown[]) => void) =>
-    (...args: unknown[]) => {
-      try {
-        write.apply(logger, args);
-      } catch {
-        // Nowhere left to report it.
-      }
-    };
-  return { warn: safely(logger.warn), error: safely(logger.error) };
-}
 
 /**
- * The agent gateway client (SPEC §5): a facade over the connection machine and its socket adapter.
+ * The agent gateway client: a facade over the connection machine and its socket adapter, with the
+ * original client's interface and events (docs/protocol.md).
  *
  * @example
  * const client = new AgentGatewayClient({ gatewayUrl: 'https://gw.example.com', getToken });
@@ -73,32 +58,23 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   readonly #logger: Logger;
   readonly #getToken: (() => string | Promise<string>) | undefined;
   readonly #commandPrefix = Math.random().toString(36).slice(2, 10);
+  // Commands whose receipt said `pending`: only their refusal is still to be told.
+  readonly #pending = new Set<string>();
   #token: string | undefined;
   #commandCount = 0;
-  #ledgerChatKey: string | undefined;
+  #conversation = 0;
   #sessionStatus: SessionStatus | undefined;
   // The last status told to `status_changed` listeners: each change is told once.
   #toldStatus: ConnectionStatus = 'disconnected';
   #malformedFrames = 0;
-  #machineCallbacks = 0;
-  #receipt: CommandReceipt | undefined;
+  // Client code running inside a machine step (listeners of its events): dispose waits for the step.
+  #inMachineStep = 0;
   #snapshot: ClientSnapshot | undefined;
   #snapshotSource: unknown;
   #disposed = false;
 
   constructor(options: AgentGatewayClientOptions) {
-    if (typeof options.gatewayUrl !== 'string') throw new TypeError('gatewayUrl is required');
-    buildSocketUrl(options.gatewayUrl, '');
-    if (options.getToken === undefined && typeof options.token !== 'string') {
-      throw new TypeError('One of token or getToken is required');
-    }
-    const WebSocketClass =
-      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (WebSocketClass === undefined) {
-      throw new TypeError(
-        'No global WebSocket here: pass one as the WebSocket option (in Node, the ws package)',
-      );
-    }
+    const WebSocketClass = checkOptions(options);
     this.#logger = guardLogger(options.logger ?? console);
     this.#token = options.token;
     this.#getToken = options.getToken;
@@ -106,27 +82,24 @@ export class AgentGatewayClient implements IAgentGatewayClient {
     this.#listeners = new Listeners((error, event) =>
       this.#logger.error(`[AgentGatewayClient] A "${event}" listener threw:`, error),
     );
-    const config: Partial<ConnectionConfig> = toConnectionConfig(options);
-    const adapter: SocketAdapterOptions = {
+    this.actor = createActor(clientMachine, {
+      input: { config: toConnectionConfig(options), jitterSeed: options.jitterSeed },
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    provideClientDependencies(this.actor.system, {
       gatewayUrl: options.gatewayUrl,
       WebSocket: WebSocketClass,
       getToken: () => (this.#getToken ? this.#getToken() : (this.#token ?? '')),
       ledger: this.#ledger,
       deliver: (message) => this.#deliver(message),
       reportFrameError: (error) => this.#reportFrameError(error),
-    };
-    const shared = options.watchEnvironment === false ? machineWithoutEnvironment : machineWithEnvironment;
-    const machine = options.random
-      ? shared.provide({ actions: { scheduleRetry: scheduleRetryWith(options.random) } })
-      : shared;
-    this.actor = createActor(machine, {
-      input: { config, adapter },
-      ...(options.inspect ? { inspect: options.inspect } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
+      watchEnvironment: options.watchEnvironment ?? true,
+      duringMachineStep: (run) => this.#duringMachineStep(run),
     });
-    this.actor.on('*', (emitted) => this.#inMachineCallback(() => this.#onMachineEvent(emitted)));
+    this.actor.on('*', (emitted) => this.#duringMachineStep(() => this.#onMachineEvent(emitted)));
     // Changes that emit nothing (connecting → authenticating) are told when the snapshot changes.
-    this.actor.subscribe(() => this.#inMachineCallback(() => this.#tellStatus()));
+    this.actor.subscribe(() => this.#duringMachineStep(() => this.#tellStatus()));
     this.actor.start();
   }
 
@@ -176,10 +149,9 @@ export class AgentGatewayClient implements IAgentGatewayClient {
       this.#listeners.clear();
       this.actor.stop();
     };
-    if (this.#machineCallbacks === 0) return finish();
-    // Inside a client event listener the machine is mid-step and the disconnect waits in its queue:
-    // stopping now would discard it. It finishes as soon as the disconnect has taken effect, still
-    // within the same call that delivered the event.
+    if (this.#inMachineStep === 0) return finish();
+    // Called while the machine is mid-step (from a listener), the disconnect waits in its queue and
+    // events of the step are still to be told: it finishes once the disconnect has taken effect.
     const subscription = this.actor.subscribe((snapshot) => {
       if (!snapshot.matches('disconnected')) return;
       subscription.unsubscribe();
@@ -204,18 +176,12 @@ export class AgentGatewayClient implements IAgentGatewayClient {
 
   /** Approves or rejects a tool call. */
   sendToolConfirmation(toolCallId: string, approved: boolean): CommandReceipt {
-    if (typeof toolCallId !== 'string' || toolCallId.length === 0)
-      throw new TypeError('toolCallId must be a string');
-    if (typeof approved !== 'boolean') throw new TypeError('approved must be a boolean');
-    return this.#issue({ type: 'tool_confirmation', toolCallId, approved });
+    return this.#issue(toolConfirmation(toolCallId, approved));
   }
 
   /** Answers an input request. */
   sendUserInput(requestId: string, content: string): CommandReceipt {
-    if (typeof requestId !== 'string' || requestId.length === 0)
-      throw new TypeError('requestId must be a string');
-    if (typeof content !== 'string') throw new TypeError('content must be a string');
-    return this.#issue({ type: 'user_input', requestId, content });
+    return this.#issue(userInput(requestId, content));
   }
 
   /** Replaces the static token; used by the next `auth` (the current link is kept). */
@@ -229,20 +195,8 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   getSnapshot(): ClientSnapshot {
     const source = this.actor.getSnapshot();
     if (this.#snapshot === undefined || this.#snapshotSource !== source) {
-      const { context } = source;
       this.#snapshotSource = source;
-      this.#snapshot = Object.freeze({
-        status: toConnectionStatus(source),
-        state: source.value,
-        disconnectReason: toDisconnectReason(source),
-        chatKey: context.chatKey,
-        attempt: context.attempt,
-        retryDelayMs: context.retryDelayMs,
-        queuedCommands: context.outbox.length,
-        unconfirmedCommands: context.inFlight.length,
-        lastClose: context.lastClose,
-        authFailure: context.authFailure,
-      });
+      this.#snapshot = toClientSnapshot(source);
     }
     return this.#snapshot;
   }
@@ -250,7 +204,7 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   /** Calls `listener` after every change of the snapshot; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void {
     const subscription = this.actor.subscribe(() =>
-      this.#inMachineCallback(() => {
+      this.#duringMachineStep(() => {
         try {
           listener();
         } catch (error) {
@@ -262,83 +216,54 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   }
 
   #issue(frame: CommandFrame): CommandReceipt {
-    const command: QueuedCommand = { commandId: `${this.#commandPrefix}-${++this.#commandCount}`, frame };
-    if (this.#disposed) return { commandId: command.commandId, status: 'rejected', reason: 'notConnected' };
-    // Inside a machine callback the machine is mid-step: XState queues the event, so the outcome is not known yet.
-    if (this.#machineCallbacks > 0) {
-      this.actor.send({ type: 'user.command', command });
-      return { commandId: command.commandId, status: 'pending' };
-    }
-    const receipt: CommandReceipt = { commandId: command.commandId, status: 'queued' };
-    this.#receipt = receipt;
-    try {
-      this.actor.send({ type: 'user.command', command });
-    } finally {
-      this.#receipt = undefined;
-    }
+    const commandId = `${this.#commandPrefix}-${++this.#commandCount}`;
+    if (this.#disposed) return { commandId, status: 'rejected', reason: 'notConnected' };
+    this.actor.send({ type: 'user.command', command: { commandId, frame } });
+    const receipt = readReceipt(commandId, this.actor.getSnapshot().context);
+    if (receipt.status === 'pending') this.#pending.add(commandId);
     return receipt;
   }
 
-  #inMachineCallback(callback: () => void): void {
-    this.#machineCallbacks++;
-    try {
-      callback();
-    } finally {
-      this.#machineCallbacks--;
-    }
-  }
-
   #onMachineEvent(emitted: ConnectionEmitted): void {
-    const listeners = this.#listeners;
     // Emitted events run once the machine has settled: its status goes first, as the original client
     // sets its status before it emits `connected`, `reconnecting` or `disconnected`.
     this.#tellStatus();
     switch (emitted.type) {
       case 'sessionStarted':
-        return this.#startLedger(emitted.chatKey);
-      case 'connected':
-        return listeners.emit('connected');
-      case 'disconnected':
-        return listeners.emit('disconnected');
-      case 'reconnecting':
-        return listeners.emit('reconnecting', emitted.delayMs, emitted.attempt);
-      case 'authFailed':
-        return listeners.emit('auth_failed', emitted.reason);
-      case 'resumed': {
-        const message: ResumeCompleteMessage = { type: 'resume_complete', status: emitted.status };
-        listeners.emit('message', message);
-        return this.#updateSessionStatus(emitted.status);
-      }
-      case 'sessionComplete':
-        if (emitted.message.type === 'session_complete') listeners.emit('message', emitted.message);
-        return listeners.emit('session_complete', emitted.message);
-      case 'linkError':
-        return this.#reportError(new AgentGatewayError('link', emitted.message));
-      case 'gaveUp':
-        return this.#reportError(new AgentGatewayError('gaveUp', 'Max reconnect attempts reached'));
-      case 'closedByGateway':
-        return this.#reportError(
-          new AgentGatewayError(
-            'closedByGateway',
-            `The gateway closed the connection (${emitted.code}${emitted.reason ? `: ${emitted.reason}` : ''})`,
-            { closeCode: emitted.code },
-          ),
-        );
-      case 'commandWritten':
-        if (this.#receipt?.commandId === emitted.command.commandId) this.#receipt.status = 'sent';
+        // The machine decides when another conversation starts; its ids and resume point start over.
+        if (emitted.conversation !== this.#conversation) {
+          this.#conversation = emitted.conversation;
+          this.#ledger.reset();
+          this.#sessionStatus = undefined;
+        }
         return;
-      case 'commandUnsent':
-        if (this.#receipt?.commandId === emitted.command.commandId) this.#receipt.status = 'queued';
-        return;
+      case 'resumed':
+        this.#tell(clientEventsFor(emitted, undefined));
+        return this.#updateSessionStatus(emitted.status, false);
       case 'commandRejected':
-        return this.#rejectCommand(emitted.command, emitted.reason);
+        // Told by the receipt, unless the receipt could only say `pending`.
+        if (!this.#pending.delete(emitted.command.commandId)) return;
+        break;
+      case 'commandWritten':
       case 'commandDropped':
-        return this.#dropCommand(emitted.command, emitted.reason);
-      case 'commandUnconfirmed':
-        return this.#reportUnconfirmed(emitted.command);
-      case 'commandConfirmed':
-        return;
+        this.#pending.delete(emitted.command.commandId);
+        break;
     }
+    this.#tell(clientEventsFor(emitted, toDisconnectReason(this.actor.getSnapshot())));
+  }
+
+  #duringMachineStep(run: () => void): void {
+    this.#inMachineStep++;
+    try {
+      run();
+    } finally {
+      this.#inMachineStep--;
+    }
+  }
+
+  #tell(calls: ClientEventCall[]): void {
+    // Each call is an event name with its own listeners' arguments (ClientEventCall pairs them).
+    for (const call of calls) this.#listeners.emit(...(call as [keyof AgentGatewayClientEvents]));
   }
 
   #tellStatus(): void {
@@ -348,82 +273,18 @@ export class AgentGatewayClient implements IAgentGatewayClient {
     this.#listeners.emit('status_changed', status);
   }
 
-  #reportUnconfirmed(command: QueuedCommand): void {
-    this.#listeners.emit('command_unconfirmed', command.commandId, command.frame);
-    this.#reportError(
-      new AgentGatewayError(
-        'commandUnconfirmed',
-        `Command "${command.frame.type}" was written but not confirmed before the link was lost; it was not re-sent`,
-        { command: { ...command.frame, commandId: command.commandId }, reason: 'unconfirmed' },
-      ),
-    );
-  }
-
-  #startLedger(chatKey: string): void {
-    // The first session resumes from the `lastEventId` option; a new chatKey starts from scratch,
-    // and the same chatKey again resumes where the last session stopped.
-    if (this.#ledgerChatKey !== undefined && this.#ledgerChatKey !== chatKey) {
-      this.#ledger.reset();
-      this.#sessionStatus = undefined;
-    }
-    this.#ledgerChatKey = chatKey;
-  }
-
-  #rejectCommand(command: QueuedCommand, reason: CommandRefusal): void {
-    const receipt: CommandReceipt = { commandId: command.commandId, status: 'rejected', reason };
-    if (this.#receipt?.commandId === command.commandId) Object.assign(this.#receipt, receipt);
-    this.#listeners.emit('command_rejected', receipt);
-    const why =
-      reason === 'notConnected' ? 'there is no active session (call connect first)' : 'the outbox is full';
-    this.#reportError(
-      new AgentGatewayError('commandRejected', `Command "${command.frame.type}" was rejected: ${why}`, {
-        command: { ...command.frame, commandId: command.commandId },
-        reason,
-      }),
-    );
-  }
-
-  #dropCommand(command: QueuedCommand, dropped: 'outboxFull' | 'sessionEnded'): void {
-    // Emitted events arrive after the machine has settled: the snapshot already says why the session ended.
-    const ended = this.getSnapshot().disconnectReason;
-    const reason: CommandDropReason =
-      dropped === 'outboxFull'
-        ? 'outboxFull'
-        : ended !== undefined && ended !== 'idle'
-          ? ended
-          : 'userDisconnect';
-    this.#listeners.emit('command_dropped', command.commandId, command.frame, reason);
-    this.#reportError(
-      new AgentGatewayError('commandDropped', `Command "${command.frame.type}" was dropped (${reason})`, {
-        command: { ...command.frame, commandId: command.commandId },
-        reason,
-      }),
-    );
-  }
-
   #deliver(message: DeliveredMessage): void {
     const listeners = this.#listeners;
     listeners.emit('message', message);
-    switch (message.type) {
-      case 'agent_event':
-        return listeners.emit('agent_event', message);
-      case 'status_change':
-        listeners.emit('status_update', message);
-        return this.#updateSessionStatus(message.status, true);
-      case 'tool_confirmation_request':
-        return listeners.emit('tool_confirmation_request', message);
-      case 'input_request':
-        return listeners.emit('input_request', message);
-      case 'error':
-        return this.#reportError(
-          new AgentGatewayError('session', message.message, { code: message.code, eventId: message.id }),
-        );
-    }
+    // The hot path: almost every frame is an agent event.
+    if (message.type === 'agent_event') return listeners.emit('agent_event', message);
+    this.#tell(clientEventsForFrame(message));
+    if (message.type === 'status_change') this.#updateSessionStatus(message.status, true);
   }
 
-  #updateSessionStatus(status: SessionStatus, always = false): void {
-    // A status_change is always an event of its own; resume_complete only restates the status, so it
-    // is reported only when it tells something new.
+  // A status_change is always an event of its own; resume_complete only restates the status, so it
+  // is told only when it says something new.
+  #updateSessionStatus(status: SessionStatus, always: boolean): void {
     if (!always && status === this.#sessionStatus) return;
     this.#sessionStatus = status;
     this.#listeners.emit('session_status', status);
@@ -432,10 +293,6 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   #reportFrameError(error: FrameError): void {
     this.#malformedFrames++;
     this.#logger.warn('[AgentGatewayClient] Failed to parse message:', error);
-    this.#reportError(error);
-  }
-
-  #reportError(error: Error): void {
     this.#listeners.emit('error', error);
   }
 }

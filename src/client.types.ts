@@ -1,9 +1,9 @@
 import type { StateValue } from 'xstate';
 import type { CloseInfo, CommandRefusal, DisconnectReason } from '../machines/connection.machine.js';
 import type { ConnectionStatus } from '../machines/connectionStatus.js';
+import type { ClientError } from './errors.js';
 import type {
   AgentEventMessage,
-  CommandFrame,
   InputRequestMessage,
   ResumeCompleteMessage,
   SessionCompleteMessage,
@@ -15,7 +15,7 @@ import type {
 
 /**
  * Events of the client and their listeners' signatures: the original client's names, payloads and
- * meanings (docs/protocol.md), plus extras (`session_status`, `message`, `command_*`).
+ * meanings (docs/protocol.md), plus extras (`session_status`, `message`).
  */
 export interface AgentGatewayClientEvents {
   /** One agent stream event (kinds newer than this version included, as sent). */
@@ -23,7 +23,11 @@ export interface AgentGatewayClientEvents {
   auth_failed: (reason: string) => void;
   connected: () => void;
   disconnected: () => void;
-  error: (error: Error | Event) => void;
+  /**
+   * What went wrong: an `AgentGatewayError` (narrow it by `kind`) or a `FrameError`. A listener
+   * written for the original's `Error | Event` still fits.
+   */
+  error: (error: ClientError) => void;
   input_request: (message: InputRequestMessage) => void;
   /** The delay before the next attempt, and the attempt's number in the current series. */
   reconnecting: (delayMs: number, attempt: number) => void;
@@ -38,15 +42,6 @@ export interface AgentGatewayClientEvents {
   tool_confirmation_request: (message: ToolConfirmationRequestMessage) => void;
   /** Every new session frame, in order, including `resume_complete`: what a session model folds. */
   message: (message: SessionEventMessage | ResumeCompleteMessage) => void;
-  /** A command was refused at once (no session, or outbox full). */
-  command_rejected: (receipt: CommandReceipt) => void;
-  /** A queued command was abandoned (session ended, or evicted by `outboxOverflow: 'dropOldest'`). */
-  command_dropped: (commandId: string, command: CommandFrame, reason: CommandDropReason) => void;
-  /**
-   * A command was written, but its link died before the gateway confirmed it, and the gateway did not
-   * announce `command_id`: re-sending it might apply it twice, so it is not re-sent. The app decides.
-   */
-  command_unconfirmed: (commandId: string, command: CommandFrame) => void;
 }
 
 /** The client interface integration code in the field uses (SPEC §5). */
@@ -62,13 +57,12 @@ export interface IAgentGatewayClient {
   updateToken(token: string): void;
 }
 
-/** Why a queued command was abandoned. */
-export type CommandDropReason = 'outboxFull' | Exclude<DisconnectReason, 'idle'>;
-
 /**
- * What became of a command when it was issued: `sent` (written to the authenticated socket),
- * `queued` (held until the link is authenticated), `rejected` (see `reason`), or `pending` (issued
- * from inside a client event listener: the outcome follows as `command_rejected` if it is refused).
+ * What became of a command when it was issued, read from the machine's state after the call: `sent`
+ * (written to the authenticated socket), `queued` (held until the link is authenticated), `rejected`
+ * (see `reason`), or `pending` (issued while the machine was busy, e.g. from a client listener: a
+ * refusal then comes as an `error` of kind `commandRejected`). Later outcomes (dropped, unconfirmed)
+ * come as `error`s too; each outcome is told once.
  */
 export interface CommandReceipt {
   commandId: string;
@@ -86,6 +80,8 @@ export interface ClientSnapshot {
   disconnectReason: DisconnectReason | undefined;
   /** The session's chatKey; `""` before the first connect. */
   chatKey: string;
+  /** Counts conversations: it grows when a connect to another chatKey starts a new one. */
+  conversation: number;
   /** Reconnect attempts made in the current series. */
   attempt: number;
   /** Delay of the pending or last reconnect. */
@@ -94,6 +90,8 @@ export interface ClientSnapshot {
   queuedCommands: number;
   /** Commands written but not yet confirmed by a heartbeat round trip. */
   unconfirmedCommands: number;
+  /** What the gateway of the current link announced in `auth_success` (`[]`: the original dialect). */
+  capabilities: readonly string[];
   /** The last close received from the gateway. */
   lastClose: CloseInfo | undefined;
   /** The reason of the last `auth_failed`. */

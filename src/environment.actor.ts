@@ -1,4 +1,5 @@
 import { fromCallback } from 'xstate';
+import { clientDependencies } from './clientDependencies.js';
 
 interface EventSource {
   addEventListener(type: string, listener: () => void): void;
@@ -7,9 +8,11 @@ interface EventSource {
 
 /**
  * Reports the browser coming back online (`env.online`) and the page becoming visible
- * (`env.visible`), so a waiting reconnect can go now. Does nothing where there is no window (Node).
+ * (`env.visible`), so a waiting reconnect can go now. Does nothing where there is no window (Node),
+ * or when its client's `watchEnvironment` is off.
  */
-export const environmentActor = fromCallback(({ sendBack }) => {
+export const environmentActor = fromCallback(({ sendBack, system }) => {
+  if (!clientDependencies(system).watchEnvironment) return;
   const scope = globalThis as Partial<EventSource> & {
     document?: EventSource & { visibilityState?: string };
   };

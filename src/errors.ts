@@ -1,46 +1,60 @@
+import type { CommandRefusal, DisconnectReason } from '../machines/connection.machine.js';
+import type { FrameError } from './protocol/parse.js';
 import type { CommandFrame } from './protocol/types.js';
 
-/** What went wrong, for `error` listeners that branch on it. */
-export type AgentGatewayErrorKind =
-  /** The socket reported an error, or the token provider failed. */
-  | 'link'
+/** A command as the client issued it: its frame and the id the client gave it. */
+export type IssuedCommand = CommandFrame & { commandId: string };
+
+/** Why a queued command was abandoned without being written. */
+export type CommandDropReason = 'outboxFull' | Exclude<DisconnectReason, 'idle'>;
+
+/** What went wrong, tagged by `kind`, with the facts of that kind. */
+export type AgentGatewayErrorDetails =
+  /** The socket reported an error, the token provider failed, or an actor of the client crashed. */
+  | { kind: 'link' }
   /** The attempt limit was reached; the client stopped reconnecting. */
-  | 'gaveUp'
+  | { kind: 'gaveUp'; attempts: number }
   /** The gateway closed the link with a terminal code. */
-  | 'closedByGateway'
-  /** The gateway sent a session-level `error` event. */
-  | 'session'
-  /** A command was refused (no session, or the outbox is full). */
-  | 'commandRejected'
-  /** A queued command was abandoned because the session ended or the outbox overflowed. */
-  | 'commandDropped'
-  /** A written command's link died before the gateway confirmed it; it was not re-sent. */
-  | 'commandUnconfirmed';
+  | { kind: 'closedByGateway'; closeCode: number; closeReason: string }
+  /** The gateway sent a session-level `error` frame. */
+  | { kind: 'session'; code: string; eventId: string }
+  /** A command issued from inside a client listener was refused (no session, or the outbox is full). */
+  | { kind: 'commandRejected'; command: IssuedCommand; reason: CommandRefusal }
+  /** A queued command was abandoned: the session ended, or `outboxOverflow: 'dropOldest'` evicted it. */
+  | { kind: 'commandDropped'; command: IssuedCommand; reason: CommandDropReason }
+  /** A written command's link died before the gateway confirmed it, and it cannot be re-sent safely. */
+  | { kind: 'commandUnconfirmed'; command: IssuedCommand; reason: 'unconfirmed' };
 
-/** Extra facts an error carries, by kind. */
-export interface AgentGatewayErrorDetails {
-  /** Close code, for `closedByGateway`. */
-  closeCode?: number;
-  /** Server error code, for `session`. */
-  code?: string;
-  /** Event id of the server's `error` frame, for `session`. */
-  eventId?: string;
-  /** The command, for `commandRejected`, `commandDropped` and `commandUnconfirmed`. */
-  command?: CommandFrame & { commandId: string };
-  /** Why the command was refused or dropped. */
-  reason?: string;
-}
+/** The kinds of {@link AgentGatewayError}. */
+export type AgentGatewayErrorKind = AgentGatewayErrorDetails['kind'];
 
-/** Every error the client reports through `error` listeners (malformed frames are `FrameError`s). */
-export class AgentGatewayError extends Error {
+/**
+ * An error the client reports through `error` listeners; `kind` (and `details.kind`) tell which, and
+ * narrow `details`. Malformed frames are reported as `FrameError`s instead.
+ */
+export class AgentGatewayError<
+  Details extends AgentGatewayErrorDetails = AgentGatewayErrorDetails,
+> extends Error {
   override readonly name = 'AgentGatewayError';
+  /** What went wrong (the same as `details.kind`). */
+  readonly kind: Details['kind'];
+
   constructor(
-    /** What went wrong. */
-    readonly kind: AgentGatewayErrorKind,
     message: string,
-    /** Facts about it. */
-    readonly details: AgentGatewayErrorDetails = {},
+    /** The facts of this kind of error. */
+    readonly details: Details,
   ) {
     super(message);
+    this.kind = details.kind;
   }
 }
+
+/**
+ * Everything an `error` listener receives: one {@link AgentGatewayError} per kind, or a `FrameError`.
+ * Their kinds differ, so `error.kind === 'session'` narrows `error.details`.
+ */
+export type ClientError =
+  | {
+      [K in AgentGatewayErrorKind]: AgentGatewayError<Extract<AgentGatewayErrorDetails, { kind: K }>>;
+    }[AgentGatewayErrorKind]
+  | FrameError;

@@ -4,7 +4,8 @@ import type { ConnectionStatus } from '../machines/connectionStatus.js';
 import { sessionMachine } from '../machines/session.machine.js';
 import type { SessionView } from '../machines/session.view.js';
 import type { AgentGatewayClient } from './client.js';
-import type { AgentGatewayClientEvents } from './client.types.js';
+import type { AgentGatewayClientEvents, CommandReceipt } from './client.types.js';
+import type { ClientError } from './errors.js';
 
 /**
  * When subscribers hear about session changes: `'frame'` at most once per screen refresh
@@ -24,17 +25,19 @@ export interface GatewayState {
   /** The conversation so far (messages, tool calls, pending inputs, status). */
   session: SessionView;
   /** The last error the client reported, if any. */
-  error: Error | undefined;
+  error: ClientError | undefined;
 }
 
 /** A framework-free store over one client: what framework adapters (the React hook) subscribe to. */
 export interface GatewayStore {
   getSnapshot(): GatewayState;
   subscribe(listener: () => void): () => void;
-  /** Records the user's tool decision in the view at once (the command goes through the client). */
-  recordToolConfirmation(toolCallId: string, approved: boolean): void;
-  /** Records the user's answer in the view at once (the command goes through the client). */
-  recordInput(requestId: string, content: string): void;
+  /** Approves or rejects a tool call through the client; unless refused, the view shows the answer at once. */
+  confirmTool(toolCallId: string, approved: boolean): CommandReceipt;
+  /** Answers an input request through the client; unless refused, the view drops the request at once. */
+  submitInput(requestId: string, content: string): CommandReceipt;
+  /** Asks the agent to stop, through the client. */
+  interrupt(): CommandReceipt;
   /** Stops listening to the client and cancels a pending notification. */
   dispose(): void;
 }
@@ -75,7 +78,7 @@ export function createGatewayStore(
   const batch = options.renderBatch ?? 'frame';
   const schedule = batch === 'sync' ? undefined : createSchedule(batch);
   const listeners = new Set<() => void>();
-  let error: Error | undefined;
+  let error: ClientError | undefined;
   let cached: GatewayState | undefined;
   let cancelPending: (() => void) | undefined;
 
@@ -94,16 +97,17 @@ export function createGatewayStore(
     session.send({ type: 'server.message', message });
     notifyBatched();
   };
-  const onError = (reported: Error | Event) => {
-    error = reported instanceof Error ? reported : new Error('WebSocket error');
+  const onError = (reported: ClientError) => {
+    error = reported;
     notify();
   };
-  // A connect to another chatKey starts another conversation: the view starts over with it.
-  let chatKey = client.getSnapshot().chatKey;
+  // The machine decides when another conversation starts (a connect to another chatKey): the view
+  // starts over with it.
+  let conversation = client.getSnapshot().conversation;
   const onConnectionChange = () => {
-    const next = client.getSnapshot().chatKey;
-    if (next !== chatKey) {
-      chatKey = next;
+    const next = client.getSnapshot().conversation;
+    if (next !== conversation) {
+      conversation = next;
       error = undefined;
       session.send({ type: 'session.reset' });
     }
@@ -131,13 +135,24 @@ export function createGatewayStore(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    recordToolConfirmation(toolCallId, approved) {
-      session.send({ type: 'user.toolConfirmation', toolCallId, approved });
-      notify();
+    confirmTool(toolCallId, approved) {
+      const receipt = client.sendToolConfirmation(toolCallId, approved);
+      if (receipt.status !== 'rejected') {
+        session.send({ type: 'user.toolConfirmation', toolCallId, approved });
+        notify();
+      }
+      return receipt;
     },
-    recordInput(requestId, content) {
-      session.send({ type: 'user.input', requestId, content });
-      notify();
+    submitInput(requestId, content) {
+      const receipt = client.sendUserInput(requestId, content);
+      if (receipt.status !== 'rejected') {
+        session.send({ type: 'user.input', requestId, content });
+        notify();
+      }
+      return receipt;
+    },
+    interrupt() {
+      return client.sendInterrupt();
     },
     dispose() {
       cancelPending?.();

@@ -1,9 +1,30 @@
-export { type BackoffConfig, backoffDelayMs, nominalBackoffMs } from '../machines/backoff.js';
+// The client, its errors, the machines and their status helpers, the store, the session view.
+// Plumbing (actors, the ledger, encoders, parsers, defaults) stays internal; tests reach it by path.
+
+export { AgentGatewayClient } from './client.js';
+export type {
+  AgentGatewayClientEvents,
+  ClientSnapshot,
+  ClientStats,
+  CommandReceipt,
+  IAgentGatewayClient,
+} from './client.types.js';
+export type { AgentGatewayClientOptions, Logger } from './options.js';
 export {
-  type ConnectionConfig,
-  DEFAULT_CONNECTION_CONFIG,
-  type OutboxOverflow,
-} from '../machines/connection.config.js';
+  AgentGatewayError,
+  type AgentGatewayErrorDetails,
+  type AgentGatewayErrorKind,
+  type ClientError,
+  type CommandDropReason,
+  type IssuedCommand,
+} from './errors.js';
+export { FrameError, type FrameErrorKind, isKnownAgentEvent } from './protocol/parse.js';
+export { CloseCode, isTerminalCloseCode } from './protocol/closeCodes.js';
+export { TERMINAL_SESSION_STATUSES } from './protocol/types.js';
+export type * from './protocol/types.js';
+export type { SocketEventLike, WebSocketConstructor, WebSocketLike } from './webSocket.js';
+
+// --- The connection machine ---
 export {
   type CloseInfo,
   type CommandRefusal,
@@ -14,58 +35,16 @@ export {
   type ConnectionMachine,
   connectionMachine,
   type DisconnectReason,
-  type InFlightCommand,
   type QueuedCommand,
-  type SocketActorInput,
-  type SocketCommand,
-  scheduleRetryWith,
 } from '../machines/connection.machine.js';
+export type { ConnectionConfig, OutboxOverflow } from '../machines/connection.config.js';
 export {
   type ConnectionStatus,
   toConnectionStatus,
   toDisconnectReason,
 } from '../machines/connectionStatus.js';
-export { AgentGatewayClient } from './client.js';
-export type {
-  AgentGatewayClientEvents,
-  ClientSnapshot,
-  ClientStats,
-  CommandDropReason,
-  CommandReceipt,
-  IAgentGatewayClient,
-} from './client.types.js';
-export { environmentActor } from './environment.actor.js';
-export {
-  createGatewayStore,
-  type GatewayState,
-  type GatewayStore,
-  type RenderBatch,
-} from './gatewayStore.js';
-export { AgentGatewayError, type AgentGatewayErrorDetails, type AgentGatewayErrorKind } from './errors.js';
-export { DEFAULT_DEDUPE_WINDOW, EventLedger } from './ledger.js';
-export type { AgentGatewayClientOptions, Logger } from './options.js';
-export { CloseCode, isTerminalCloseCode } from './protocol/closeCodes.js';
-export { encodeClientFrame } from './protocol/encode.js';
-export {
-  FrameError,
-  type FrameErrorKind,
-  isKnownAgentEvent,
-  type ParseResult,
-  parseServerFrame,
-  readServerFrame,
-} from './protocol/parse.js';
-export type * from './protocol/types.js';
-export { SESSION_STATUSES, TERMINAL_SESSION_STATUSES } from './protocol/types.js';
-export { buildSocketUrl } from './protocol/url.js';
-export { socketActor, type DeliveredMessage, type SocketAdapterOptions } from './socket.actor.js';
-export {
-  ReadyState,
-  type SocketEventLike,
-  type WebSocketConstructor,
-  type WebSocketLike,
-} from './webSocket.js';
 
-// --- Session model (SPEC §6) ---
+// --- The session model and the store ---
 export {
   type SessionMachine,
   type SessionMachineEvent,
@@ -73,7 +52,6 @@ export {
 } from '../machines/session.machine.js';
 export {
   answerInputRequest,
-  foldAgentEvent,
   foldSessionFrame,
   initialSessionView,
   type PendingInput,
@@ -90,3 +68,9 @@ export {
   type UIMessage,
   type UIPart,
 } from '../machines/session.view.js';
+export {
+  createGatewayStore,
+  type GatewayState,
+  type GatewayStore,
+  type RenderBatch,
+} from './gatewayStore.js';

@@ -1,5 +1,6 @@
 import type { ActorOptions, AnyActorLogic } from 'xstate';
 import type { ConnectionConfig } from '../machines/connection.config.js';
+import { buildSocketUrl } from './protocol/url.js';
 import type { WebSocketConstructor } from './webSocket.js';
 
 /** Where the client writes diagnostics (malformed frames, throwing listeners). Default `console`. */
@@ -8,7 +9,7 @@ export interface Logger {
   error(...args: unknown[]): void;
 }
 
-/** Options of {@link AgentGatewayClient}: SPEC §5, plus a few extras for tests and tuning. */
+/** Options of {@link AgentGatewayClient}: the original client's, plus a few extras for tests and tuning. */
 export interface AgentGatewayClientOptions extends Partial<ConnectionConfig> {
   /** Base URL of the gateway (`http`, `https`, `ws` or `wss`). Required. */
   gatewayUrl: string;
@@ -26,8 +27,8 @@ export interface AgentGatewayClientOptions extends Partial<ConnectionConfig> {
   inspect?: ActorOptions<AnyActorLogic>['inspect'];
   /** Clock for the machine's delays (e.g. XState's `SimulatedClock` in tests). Default real timers. */
   clock?: ActorOptions<AnyActorLogic>['clock'];
-  /** Random source in [0, 1) for backoff jitter. Default `Math.random`. */
-  random?: () => number;
+  /** Seed of the backoff jitter's random draws, so a test replays the same delays. Default a random seed. */
+  jitterSeed?: number;
   /** How many recent event ids are remembered to drop replayed duplicates. Default 10 000. */
   dedupeWindow?: number;
   /** Reconnect at once when the browser comes online or the page becomes visible. Default `true`. */
@@ -66,4 +67,34 @@ export function toConnectionConfig(options: AgentGatewayClientOptions): Partial<
   if (options.outboxOverflow !== undefined) config.outboxOverflow = options.outboxOverflow;
   if (options.wantStatus !== undefined) config.wantStatus = options.wantStatus;
   return config;
+}
+
+/** A logger that cannot throw: a throwing logger must not break the socket's handlers that call it. */
+export function guardLogger(logger: Logger): Logger {
+  const safely =
+    (write: (...args: unknown[]) => void) =>
+    (...args: unknown[]) => {
+      try {
+        write.apply(logger, args);
+      } catch {
+        // Nowhere left to report it.
+      }
+    };
+  return { warn: safely(logger.warn), error: safely(logger.error) };
+}
+
+/** Refuses options the client cannot work with, with a clear message; returns the WebSocket class to use. */
+export function checkOptions(options: AgentGatewayClientOptions): WebSocketConstructor {
+  if (typeof options.gatewayUrl !== 'string') throw new TypeError('gatewayUrl is required');
+  buildSocketUrl(options.gatewayUrl, '');
+  if (options.getToken === undefined && typeof options.token !== 'string') {
+    throw new TypeError('One of token or getToken is required');
+  }
+  const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (WebSocketClass === undefined) {
+    throw new TypeError(
+      'No global WebSocket here: pass one as the WebSocket option (in Node, the ws package)',
+    );
+  }
+  return WebSocketClass;
 }

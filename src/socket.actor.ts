@@ -1,28 +1,11 @@
 import { fromCallback } from 'xstate';
 import type { ConnectionEvent, SocketActorInput, SocketCommand } from '../machines/connection.machine.js';
-import type { EventLedger } from './ledger.js';
+import { clientDependencies } from './clientDependencies.js';
 import { encodeClientFrame } from './protocol/encode.js';
 import { FrameError, readServerFrame } from './protocol/parse.js';
-import type { ClientFrame, ServerMessage, SessionEventMessage } from './protocol/types.js';
+import type { ClientFrame, ServerMessage } from './protocol/types.js';
 import { buildSocketUrl } from './protocol/url.js';
 import { ReadyState, type SocketEventLike, type WebSocketConstructor } from './webSocket.js';
-
-/** Session frames the adapter hands to the client directly (they change no link decision). */
-export type DeliveredMessage = Exclude<SessionEventMessage, { type: 'session_complete' }>;
-
-/** What the adapter needs from its client, passed through the machine's input as `adapter`. */
-export interface SocketAdapterOptions {
-  gatewayUrl: string;
-  WebSocket: WebSocketConstructor;
-  /** Called each time `auth` is written; may be async. */
-  getToken: () => string | Promise<string>;
-  /** Resume point and duplicate filter, shared by every socket of the client. */
-  ledger: EventLedger;
-  /** Receives each new (not duplicate) session frame other than `session_complete`. */
-  deliver: (message: DeliveredMessage) => void;
-  /** Receives each frame that is not a valid server message. */
-  reportFrameError: (error: FrameError) => void;
-}
 
 const noop = () => undefined;
 
@@ -30,15 +13,15 @@ const noop = () => undefined;
  * The only code that touches a WebSocket. Invoked by the connection machine once per link: it opens
  * the socket, turns socket events and validated frames into machine events, writes the frames the
  * machine asks for, closes with the code the machine chooses, and after that close (or its own stop)
- * ignores everything the old socket still says. Its client's dependencies arrive as `input.adapter`,
- * so one machine definition serves every client.
+ * ignores everything the old socket still says. Its client's dependencies are found by its actor
+ * system, so one machine definition serves every client and none of them is in a snapshot.
  *
  * @example
  * connectionMachine.provide({ actors: { socket: socketActor } });
  */
 export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
-  ({ input, sendBack: sendToMachine, receive }) => {
-    const options = input.adapter as SocketAdapterOptions;
+  ({ input, system, sendBack: sendToMachine, receive }) => {
+    const options = clientDependencies(system);
     const { ledger, deliver, reportFrameError } = options;
     const sendBack = (event: ConnectionEvent) => sendToMachine(event);
     let socket: InstanceType<WebSocketConstructor>;
@@ -154,11 +137,13 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
       frames.forEach((message, place) => {
         if ('id' in message) lastPlace.set(message.id, place);
       });
-      frames.forEach((message, place) => {
-        if (finished) return;
-        if ('id' in message && lastPlace.get(message.id) !== place) ledger.duplicates++;
-        else handle(message);
-      });
+      options.duringMachineStep(() =>
+        frames.forEach((message, place) => {
+          if (finished) return;
+          if ('id' in message && lastPlace.get(message.id) !== place) ledger.duplicates++;
+          else handle(message);
+        }),
+      );
     };
 
     const onClose = (event: SocketEventLike) => {

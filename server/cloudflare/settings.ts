@@ -1,9 +1,7 @@
-import type { SessionObject } from './sessionObject.js';
-
 /** Bindings and vars of the gateway Worker (`wrangler.jsonc`). Numbers come as strings, like every var. */
 export interface Env {
-  /** One Durable Object per chatKey. */
-  SESSIONS: DurableObjectNamespace<SessionObject>;
+  /** One Durable Object per chatKey (the Worker only forwards requests to it with `fetch`). */
+  SESSIONS: DurableObjectNamespace;
   /** Signs session tokens and guards the runtime API. Required (`wrangler secret put GATEWAY_SECRET`). */
   GATEWAY_SECRET?: string;
   /** Close a socket that has not authenticated after this long (4008). Default 5 000 ms. */

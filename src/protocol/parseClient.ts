@@ -25,7 +25,7 @@ const frameChecks = new Map<string, (frame: Fields) => boolean>([
 ]);
 
 /**
- * Validates one frame a client sent (the gateway's side of SPEC §3). Never throws.
+ * Validates one frame a client sent (the gateway's side of docs/protocol.md). Never throws.
  *
  * @example
  * const result = parseClientFrame(text);

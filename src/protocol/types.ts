@@ -1,5 +1,5 @@
 /**
- * Wire types of the agent gateway protocol (SPEC §3): JSON text frames over one WebSocket per session.
+ * Wire types of the agent gateway protocol (docs/protocol.md): JSON text frames over one WebSocket per session.
  * Names on the wire stay as they are (`auth_success`); the socket adapter translates them into
  * machine events.
  */

@@ -1,5 +1,5 @@
 /**
- * Builds the WebSocket endpoint of a session (SPEC §3): `{gatewayUrl}/ws?chatKey={chatKey}`, with
+ * Builds the WebSocket endpoint of a session (docs/protocol.md): `{gatewayUrl}/ws?chatKey={chatKey}`, with
  * `https:` → `wss:`, `http:` → `ws:`, `ws:`/`wss:` kept, trailing slashes dropped and the chatKey
  * URL-encoded. The token never goes in the URL.
  *

@@ -3,4 +3,4 @@ export {
   type UseAgentGatewayOptions,
   type UseAgentGatewayResult,
 } from './useAgentGateway.js';
-export type { GatewayState, RenderBatch } from '../gatewayStore.js';
+export type { GatewayState, RenderBatch } from '../index.js';

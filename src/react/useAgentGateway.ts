@@ -1,13 +1,18 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { AgentGatewayClient } from '../client.js';
+import { getInitialSnapshot } from 'xstate';
 import {
+  AgentGatewayClient,
+  type AgentGatewayClientOptions,
+  type CommandReceipt,
+  connectionMachine,
   createGatewayStore,
   type GatewayState,
   type GatewayStore,
+  initialSessionView,
   type RenderBatch,
-} from '../gatewayStore.js';
-import { initialSessionView } from '../../machines/session.view.js';
-import type { AgentGatewayClientOptions } from '../options.js';
+  toConnectionStatus,
+  toDisconnectReason,
+} from '../index.js';
 
 /** Options of {@link useAgentGateway}: the client's options plus the session to follow. */
 export interface UseAgentGatewayOptions extends Omit<AgentGatewayClientOptions, 'token' | 'getToken'> {
@@ -23,17 +28,20 @@ export interface UseAgentGatewayOptions extends Omit<AgentGatewayClientOptions, 
   renderBatch?: RenderBatch;
 }
 
-/** What {@link useAgentGateway} returns: the state to render and stable actions. */
+/**
+ * What {@link useAgentGateway} returns: the state to render and stable actions. Commands return the
+ * client's receipt, or `undefined` while no session is followed.
+ */
 export interface UseAgentGatewayResult extends GatewayState {
   /** The client of the current session (for `on(...)`, the inspector, `@xstate/react`). */
   client: AgentGatewayClient | undefined;
   connect(): void;
   disconnect(): void;
   reconnect(): void;
-  interrupt(): void;
-  approveTool(toolCallId: string): void;
-  rejectTool(toolCallId: string): void;
-  submitInput(requestId: string, content: string): void;
+  interrupt(): CommandReceipt | undefined;
+  approveTool(toolCallId: string): CommandReceipt | undefined;
+  rejectTool(toolCallId: string): CommandReceipt | undefined;
+  submitInput(requestId: string, content: string): CommandReceipt | undefined;
 }
 
 interface Binding {
@@ -41,10 +49,12 @@ interface Binding {
   store: GatewayStore;
 }
 
+// What a client that never connected would say, read off the machine itself.
+const initialConnection = getInitialSnapshot(connectionMachine, {});
 const idleState: GatewayState = {
-  status: 'disconnected',
-  state: { disconnected: 'idle' },
-  disconnectReason: 'idle',
+  status: toConnectionStatus(initialConnection),
+  state: initialConnection.value,
+  disconnectReason: toDisconnectReason(initialConnection),
   session: initialSessionView,
   error: undefined,
 };
@@ -107,23 +117,19 @@ export function useAgentGateway(options: UseAgentGatewayOptions): UseAgentGatewa
   }, []);
   const disconnect = useCallback(() => bindingRef.current?.client.disconnect(), []);
   const reconnect = useCallback(() => bindingRef.current?.client.reconnect(), []);
-  const interrupt = useCallback(() => void bindingRef.current?.client.sendInterrupt(), []);
-  const confirmTool = useCallback((toolCallId: string, approved: boolean) => {
-    const current = bindingRef.current;
-    if (current === undefined) return;
-    if (current.client.sendToolConfirmation(toolCallId, approved).status !== 'rejected') {
-      current.store.recordToolConfirmation(toolCallId, approved);
-    }
-  }, []);
-  const approveTool = useCallback((toolCallId: string) => confirmTool(toolCallId, true), [confirmTool]);
-  const rejectTool = useCallback((toolCallId: string) => confirmTool(toolCallId, false), [confirmTool]);
-  const submitInput = useCallback((requestId: string, content: string) => {
-    const current = bindingRef.current;
-    if (current === undefined) return;
-    if (current.client.sendUserInput(requestId, content).status !== 'rejected') {
-      current.store.recordInput(requestId, content);
-    }
-  }, []);
+  const interrupt = useCallback(() => bindingRef.current?.store.interrupt(), []);
+  const approveTool = useCallback(
+    (toolCallId: string) => bindingRef.current?.store.confirmTool(toolCallId, true),
+    [],
+  );
+  const rejectTool = useCallback(
+    (toolCallId: string) => bindingRef.current?.store.confirmTool(toolCallId, false),
+    [],
+  );
+  const submitInput = useCallback(
+    (requestId: string, content: string) => bindingRef.current?.store.submitInput(requestId, content),
+    [],
+  );
 
   return useMemo(
     () => ({

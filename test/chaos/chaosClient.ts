@@ -1,4 +1,4 @@
-import { AgentGatewayClient, AgentGatewayError, type CommandReceipt } from 'agent-gateway-client';
+import { AgentGatewayClient, type CommandReceipt } from 'agent-gateway-client';
 import { WebSocket } from 'ws';
 import { answerFor, approvalFor } from './chaosAgent.js';
 import { between, type Random } from './random.js';
@@ -18,7 +18,7 @@ export interface ChaosClientRecord {
   ids: string[];
   issued: IssuedCommand[];
   reconnects: number;
-  /** Commands the client reported as dropped (`command_dropped`), and how many it refused. */
+  /** Commands the client reported as dropped (an `error` of kind `commandDropped`), and how many it refused. */
   dropped: Array<{ commandId: string; reason: string }>;
   rejected: number;
   /** Socket errors (expected under chaos). */
@@ -100,7 +100,7 @@ export function startChaosClient(options: {
     gatewayUrl: options.gatewayUrl,
     token: options.token,
     WebSocket: CountingWebSocket,
-    random,
+    jitterSeed: Math.floor(random() * 4_294_967_296),
     watchEnvironment: false,
     logger: { warn: () => undefined, error: (...args) => console.error(...args) },
     ...CHAOS_CLIENT_TIMINGS,
@@ -123,6 +123,7 @@ export function startChaosClient(options: {
         timers.delete(timer);
         const { commandId, status } = send();
         record.issued.push({ answers, commandId, status });
+        if (status === 'rejected') record.rejected++;
       },
       between(random, ...answerDelayMs),
     );
@@ -139,14 +140,14 @@ export function startChaosClient(options: {
     later(toolCallId, () => client.sendToolConfirmation(toolCallId, approvalFor(toolCallId))),
   );
   client.on('reconnecting', () => record.reconnects++);
-  client.on('command_dropped', (commandId, _command, reason) => record.dropped.push({ commandId, reason }));
-  client.on('command_rejected', () => record.rejected++);
   client.on('error', (error) => {
     // Link errors (the socket's own messages) are expected under chaos: only their number matters.
-    if (error instanceof AgentGatewayError && error.kind === 'link') record.linkErrors++;
-    // Reported below, with the facts needed to tell a false report from a lost command.
-    else if (error instanceof AgentGatewayError && error.kind === 'commandDropped') return;
-    else record.errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error.type));
+    if (error.kind === 'link') record.linkErrors++;
+    // Reported by the check, with the facts needed to tell a false report from a lost command.
+    else if (error.kind === 'commandDropped')
+      record.dropped.push({ commandId: error.details.command.commandId, reason: error.details.reason });
+    else if (error.kind === 'commandRejected') record.rejected++;
+    else record.errors.push(`${error.name}: ${error.message}`);
   });
   const completed = new Promise<void>((resolve) =>
     client.on('session_complete', () => {

@@ -1,4 +1,5 @@
-import { type CommandReceipt, type ConnectionStatus, nominalBackoffMs } from 'agent-gateway-client';
+import type { CommandReceipt, ConnectionStatus } from 'agent-gateway-client';
+import { nominalBackoffMs } from '../../machines/backoff.js';
 import type { FuzzSocket } from './fuzzSocket.js';
 import { type FuzzConfig, TIMINGS } from './steps.js';
 
@@ -71,7 +72,7 @@ export interface ReceiptFacts {
   before: ConnectionStatus;
   /** The command was written during the call. */
   written: boolean;
-  /** A `command_rejected` event came for it. */
+  /** Its refusal was also told as an `error` (it must not be: the receipt tells it). */
   rejected: boolean;
   /** The live socket is OPEN (a CLOSING one silently drops what the client writes). */
   socketOpen: boolean;
@@ -101,9 +102,9 @@ export function receiptProblem(receipt: CommandReceipt, facts: ReceiptFacts): st
         : `queued while ${before}${written ? ' and written' : ''}`;
     case 'rejected': {
       const reason = before === 'disconnected' ? 'notConnected' : 'outboxFull';
-      return rejected && receipt.reason === reason && before !== 'connected'
+      return !rejected && receipt.reason === reason && before !== 'connected'
         ? undefined
-        : `rejected while ${before} (command_rejected ${rejected ? 'seen' : 'missing'})`;
+        : `rejected while ${before}${rejected ? ' and told again as an error' : ''}`;
     }
     case 'pending':
       return 'pending outside a machine callback';

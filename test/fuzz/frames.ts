@@ -1,4 +1,4 @@
-import { SESSION_STATUSES, TERMINAL_SESSION_STATUSES } from 'agent-gateway-client';
+import { SESSION_STATUSES, TERMINAL_SESSION_STATUSES } from '../../src/protocol/types.js';
 import fc from 'fast-check';
 
 /**

@@ -1,4 +1,4 @@
-import type { AgentGatewayClientEvents, AgentGatewayError } from 'agent-gateway-client';
+import type { AgentGatewayClientEvents } from 'agent-gateway-client';
 import { backoffProblem } from './checks.js';
 import type { FuzzWorld } from './world.js';
 
@@ -40,18 +40,21 @@ export function attachListeners(world: FuzzWorld): void {
   }
   on('error', (error) => {
     count();
-    const { kind, details } = error as AgentGatewayError;
-    if (kind === 'session' && details?.eventId !== undefined) world.onDelivered('error', details.eventId);
-  });
-  on('command_rejected', ({ commandId }) => {
-    count();
-    if (world.rejected.has(commandId)) world.fail(6, `command ${commandId} rejected twice`);
-    world.rejected.add(commandId);
-  });
-  on('command_dropped', (commandId) => {
-    count();
-    if (world.dropped.has(commandId)) world.fail(6, `command ${commandId} reported dropped twice`);
-    world.dropped.add(commandId);
+    switch (error.kind) {
+      case 'session':
+        return world.onDelivered('error', error.details.eventId);
+      case 'commandRejected': {
+        // Only a `pending` receipt leaves a refusal to be told: each outcome is told once.
+        const { commandId } = error.details.command;
+        if (world.rejected.has(commandId)) world.fail(6, `command ${commandId} rejected twice`);
+        return void world.rejected.add(commandId);
+      }
+      case 'commandDropped': {
+        const { commandId } = error.details.command;
+        if (world.dropped.has(commandId)) world.fail(6, `command ${commandId} reported dropped twice`);
+        return void world.dropped.add(commandId);
+      }
+    }
   });
   on('reconnecting', (delayMs, attempt) => {
     count();
@@ -88,8 +91,9 @@ function attachReentrant(world: FuzzWorld): void {
       return client.on('disconnected', () => client.connect(world.ledgerChatKey ?? 'chat-1'));
     case 'resendDropped':
       // Not after an overflow: with dropOldest, each re-sent command would evict the next one forever.
-      return client.on('command_dropped', (_commandId, _command, reason) => {
-        if (reason !== 'outboxFull') world.issue(() => client.sendInterrupt(), true);
+      return client.on('error', (error) => {
+        if (error.kind === 'commandDropped' && error.details.reason !== 'outboxFull')
+          world.issue(() => client.sendInterrupt(), true);
       });
     case 'disposeOnConnected':
       return client.on('connected', dispose);

@@ -1,4 +1,3 @@
-import { mulberry32 } from '../support/random.js';
 import { AgentGatewayClient, type CommandReceipt, toConnectionStatus } from 'agent-gateway-client';
 import { vi } from 'vitest';
 import { INVARIANTS, type Invariant, overdue, receiptProblem, statusProblem } from './checks.js';
@@ -64,7 +63,7 @@ export class FuzzWorld {
       // The client logs a listener that threw: only the deliberately throwing one may.
       logger: { warn: () => undefined, error: (...args: unknown[]) => this.#onLoggedError(args) },
       watchEnvironment: config.watchEnvironment,
-      random: mulberry32(config.randomSeed),
+      jitterSeed: config.randomSeed,
       ...TIMINGS,
       maxReconnectAttempts: config.maxReconnectAttempts,
       maxQueuedCommands: config.maxQueuedCommands,
@@ -171,8 +170,8 @@ export class FuzzWorld {
       disposed: this.disposed,
     });
     if (problem) this.fail(6, `receipt ${JSON.stringify(receipt)}: ${problem}`);
-    // A disposed client has no listeners left: its receipt is the only report of the refusal.
-    if (this.disposed && receipt.status === 'rejected') this.rejected.add(commandId);
+    // A refusal is told by the receipt (an `error` tells it only after a `pending` receipt).
+    if (receipt.status === 'rejected') this.rejected.add(commandId);
   }
 
   /**

@@ -4,9 +4,8 @@ import {
   type AgentGatewayClientOptions,
   type ConnectionEmitted,
   connectionMachine,
-  type SocketActorInput,
-  type SocketCommand,
 } from 'agent-gateway-client';
+import type { SocketActorInput, SocketCommand } from '../../machines/connection.machine.js';
 import {
   type AnyEventObject,
   type AnyMachineSnapshot,
@@ -297,9 +296,6 @@ function createSut(config: ConfigName) {
     'auth_failed',
     'session_complete',
     'error',
-    'command_rejected',
-    'command_dropped',
-    'command_unconfirmed',
   ] as const) {
     client.on(name, record(name) as never);
   }
@@ -411,9 +407,8 @@ const userVisible: Partial<Record<ConnectionEmitted['type'], string[]>> = {
   linkError: ['error:link'],
   gaveUp: ['error:gaveUp'],
   closedByGateway: ['error:closedByGateway'],
-  commandRejected: ['command_rejected', 'error:commandRejected'],
-  commandDropped: ['command_dropped', 'error:commandDropped'],
-  commandUnconfirmed: ['command_unconfirmed', 'error:commandUnconfirmed'],
+  commandDropped: ['error:commandDropped'],
+  commandUnconfirmed: ['error:commandUnconfirmed'],
 };
 
 /**

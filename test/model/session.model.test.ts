@@ -89,11 +89,9 @@ function createSut() {
       case 'session.reset':
         return freshLink(`chat-${++chat}`); // another chatKey: the store starts the view over
       case 'user.toolConfirmation':
-        client.sendToolConfirmation(event.toolCallId as string, event.approved as boolean);
-        return store.recordToolConfirmation(event.toolCallId as string, event.approved as boolean);
+        return store.confirmTool(event.toolCallId as string, event.approved as boolean);
       case 'user.input':
-        client.sendUserInput(event.requestId as string, event.content as string);
-        return store.recordInput(event.requestId as string, event.content as string);
+        return store.submitInput(event.requestId as string, event.content as string);
       default: {
         const message = event.message as SessionFrame;
         // A session that ended (or a resume) needs a new link of the same chat for the next frame.

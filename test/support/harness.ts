@@ -2,6 +2,7 @@ import {
   AgentGatewayClient,
   type AgentGatewayClientEvents,
   type AgentGatewayClientOptions,
+  type ClientError,
 } from 'agent-gateway-client';
 import { vi } from 'vitest';
 import { createFakeSocketClass, type FakeSocket } from './fakeSocket.js';
@@ -22,9 +23,6 @@ const allEvents: Array<keyof AgentGatewayClientEvents> = [
   'status_update',
   'session_status',
   'tool_confirmation_request',
-  'command_rejected',
-  'command_dropped',
-  'command_unconfirmed',
 ];
 
 /** What the reference gateway answers an `auth` with: every extension announced. */
@@ -66,7 +64,14 @@ export function createHarness(options: Partial<AgentGatewayClientOptions> = {}) 
   const argsOf = (event: keyof AgentGatewayClientEvents) =>
     events.filter((recorded) => recorded.event === event).map((recorded) => recorded.args);
   /** The errors reported through `error` listeners, in order. */
-  const errors = () => argsOf('error').map(([error]) => error as Error & { kind?: string; details?: object });
+  const errors = () => argsOf('error').map(([error]) => error as ClientError);
+  /** Command outcomes reported as `error`s of one kind, as `[commandId, frame, reason]`. */
+  const commandOutcomes = (kind: 'commandRejected' | 'commandDropped' | 'commandUnconfirmed') =>
+    errors().flatMap((error) => {
+      if (error.kind !== kind) return [];
+      const { commandId, ...frame } = error.details.command;
+      return [[commandId, frame, error.details.reason]];
+    });
   /** Opens the latest socket and answers `auth` with `auth_success`, by default the reference gateway's. */
   const authenticate = (answer: object = referenceAuthSuccess) => {
     const socket = latest();
@@ -74,7 +79,19 @@ export function createHarness(options: Partial<AgentGatewayClientOptions> = {}) 
     socket.receive(answer);
     return socket;
   };
-  return { client, sockets, latest, logger, events, names, statuses, argsOf, errors, authenticate };
+  return {
+    client,
+    sockets,
+    latest,
+    logger,
+    events,
+    names,
+    statuses,
+    argsOf,
+    errors,
+    commandOutcomes,
+    authenticate,
+  };
 }
 
 /** An `agent_event` frame carrying a text delta. */

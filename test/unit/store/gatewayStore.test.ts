@@ -1,6 +1,6 @@
 import { createGatewayStore } from 'agent-gateway-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness, textDelta } from '../support/harness.js';
+import { createHarness, textDelta } from '../../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

@@ -1,8 +1,8 @@
-import { buildSocketUrl } from 'agent-gateway-client';
+import { buildSocketUrl } from '../../../src/protocol/url.js';
 import { describe, expect, it } from 'vitest';
-import { createHarness } from '../support/harness.js';
+import { createHarness } from '../../support/harness.js';
 
-describe('socket URL (SPEC §3)', () => {
+describe('socket URL', () => {
   it.each([
     ['https://gw.example.com', 'wss://gw.example.com/ws?chatKey=k'],
     ['http://localhost:8787', 'ws://localhost:8787/ws?chatKey=k'],

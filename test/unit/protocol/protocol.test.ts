@@ -1,4 +1,6 @@
-import { encodeClientFrame, FrameError, parseServerFrame } from 'agent-gateway-client';
+import { FrameError } from 'agent-gateway-client';
+import { encodeClientFrame } from '../../../src/protocol/encode.js';
+import { parseServerFrame } from '../../../src/protocol/parse.js';
 import { describe, expect, it } from 'vitest';
 
 const valid = {

@@ -1,6 +1,6 @@
-import { backoffDelayMs, nominalBackoffMs } from 'agent-gateway-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness } from '../support/harness.js';
+import { backoffDelayMs, drawJitter, nominalBackoffMs } from '../../../machines/backoff.js';
+import { createHarness } from '../../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -48,10 +48,21 @@ describe('reconnect backoff', () => {
     expect(delays.some((delay, index) => delay !== Math.min(1_000 * 2 ** index, 30_000))).toBe(true);
   });
 
-  it('uses the injected random source, so jitter is reproducible', () => {
-    const h = createHarness({ reconnectJitter: 0.2, random: () => 0.5 });
-    h.client.connect('chat-1');
-    expect(collectDelays(h, 3)).toEqual([900, 1_800, 3_600]);
+  it('draws the jitter from jitterSeed, so a seed replays the same delays', () => {
+    const delaysOf = (jitterSeed: number) => {
+      const h = createHarness({ reconnectJitter: 0.5, jitterSeed, maxReconnectAttempts: 0 });
+      h.client.connect('chat-1');
+      return collectDelays(h, 5);
+    };
+    expect(delaysOf(42)).toEqual(delaysOf(42));
+    expect(delaysOf(42)).not.toEqual(delaysOf(43));
+    let seed = 42;
+    const expected = [1_000, 2_000, 4_000, 8_000, 16_000].map((nominal) => {
+      const draw = drawJitter(seed);
+      seed = draw.seed;
+      return Math.round(nominal * (1 - 0.5 * draw.fraction));
+    });
+    expect(delaysOf(42)).toEqual(expected);
   });
 
   it('honours custom initial and cap', () => {
@@ -64,7 +75,18 @@ describe('reconnect backoff', () => {
     const config = { initialReconnectDelayMs: 1_000, maxReconnectDelayMs: 30_000, reconnectJitter: 0.25 };
     expect(nominalBackoffMs(1, config)).toBe(1_000);
     expect(nominalBackoffMs(6, config)).toBe(30_000);
-    expect(backoffDelayMs(2, config, () => 0)).toBe(2_000);
-    expect(backoffDelayMs(2, config, () => 0.999_999)).toBe(1_500);
+    expect(backoffDelayMs(2, config, 0)).toBe(2_000);
+    expect(backoffDelayMs(2, config, 0.999_999)).toBe(1_500);
+    // The draws are spread over [0, 1).
+    let seed = 7;
+    const fractions = Array.from({ length: 1_000 }, () => {
+      const draw = drawJitter(seed);
+      seed = draw.seed;
+      return draw.fraction;
+    });
+    expect(Math.min(...fractions)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...fractions)).toBeLessThan(1);
+    expect(fractions.filter((fraction) => fraction < 0.5).length).toBeGreaterThan(400);
+    expect(fractions.filter((fraction) => fraction < 0.5).length).toBeLessThan(600);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness, referenceAuthSuccess } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess } from '../../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -99,14 +99,11 @@ describe('outbound commands', () => {
     expect(h.client.getSnapshot().unconfirmedCommands).toBe(0);
   });
 
-  it('rejects commands while disconnected with a typed receipt and an error, without throwing', () => {
+  it('rejects commands while disconnected with a typed receipt, told once, without throwing', () => {
     const h = createHarness();
     const receipt = h.client.sendToolConfirmation('call-1', true);
     expect(receipt).toEqual({ commandId: receipt.commandId, status: 'rejected', reason: 'notConnected' });
-    expect(h.argsOf('command_rejected')).toEqual([[receipt]]);
-    const [error] = h.argsOf('error')[0] as [Error & { kind: string }];
-    expect(error.kind).toBe('commandRejected');
-    expect(error.message).toMatch(/no active session/);
+    expect(h.errors()).toEqual([]); // the receipt told it
     h.client.connect('chat-1');
     expect(commandFrames(h.authenticate().frames)).toEqual([]);
   });
@@ -127,7 +124,7 @@ describe('outbound commands', () => {
     const first = h.client.sendUserInput('r1', 'a');
     h.client.sendUserInput('r2', 'b');
     expect(h.client.sendUserInput('r3', 'c').status).toBe('queued');
-    expect(h.argsOf('command_dropped')).toEqual([
+    expect(h.commandOutcomes('commandDropped')).toEqual([
       [first.commandId, { type: 'user_input', requestId: 'r1', content: 'a' }, 'outboxFull'],
     ]);
     expect(commandFrames(h.authenticate().frames).map((frame) => frame.requestId)).toEqual(['r2', 'r3']);
@@ -140,14 +137,16 @@ describe('outbound commands', () => {
     const receipt = h.client.sendInterrupt();
     vi.advanceTimersByTime(1_000);
     h.latest().fail(); // gives up
-    expect(h.argsOf('command_dropped')).toEqual([[receipt.commandId, { type: 'interrupt' }, 'gaveUp']]);
+    expect(h.commandOutcomes('commandDropped')).toEqual([
+      [receipt.commandId, { type: 'interrupt' }, 'gaveUp'],
+    ]);
     expect(h.client.getSnapshot().queuedCommands).toBe(0);
 
     const user = createHarness();
     user.client.connect('chat-1');
     const queued = user.client.sendInterrupt();
     user.client.disconnect();
-    expect(user.argsOf('command_dropped')).toEqual([
+    expect(user.commandOutcomes('commandDropped')).toEqual([
       [queued.commandId, { type: 'interrupt' }, 'userDisconnect'],
     ]);
   });
@@ -160,6 +159,21 @@ describe('outbound commands', () => {
     const socket = h.authenticate();
     expect(receipts).toEqual([{ commandId: expect.any(String), status: 'pending' }]);
     expect(commandFrames(socket.frames)).toHaveLength(1);
+    expect(h.errors()).toEqual([]);
+  });
+
+  it('a pending command that is then refused is told once, as an error of kind commandRejected', () => {
+    const h = createHarness();
+    const receipts: Array<{ commandId: string }> = [];
+    h.client.on('disconnected', () => receipts.push(h.client.sendInterrupt()));
+    h.client.connect('chat-1');
+    h.authenticate();
+    h.client.disconnect();
+    expect(receipts).toEqual([{ commandId: expect.any(String), status: 'pending' }]);
+    expect(h.commandOutcomes('commandRejected')).toEqual([
+      [receipts[0]?.commandId, { type: 'interrupt' }, 'notConnected'],
+    ]);
+    expect(h.errors()[0]?.message).toMatch(/no active session/);
   });
 
   it('validates command arguments', () => {
@@ -177,7 +191,7 @@ describe('commands when the session ends', () => {
     const socket = h.authenticate();
     h.client.sendUserInput('req-1', 'Paris'); // written, its heartbeat probe not acknowledged yet
     socket.receive({ type: 'session_complete', id: 'end' }); // the gateway applied it and finished
-    expect(h.argsOf('command_dropped')).toEqual([]);
+    expect(h.commandOutcomes('commandDropped')).toEqual([]);
     expect(h.errors()).toEqual([]);
     expect(h.client.getSnapshot().unconfirmedCommands).toBe(0);
   });
@@ -188,12 +202,12 @@ describe('commands when the session ends', () => {
     h.authenticate();
     h.client.sendInterrupt();
     h.client.disconnect();
-    expect(h.argsOf('command_dropped')).toEqual([]);
+    expect(h.commandOutcomes('commandDropped')).toEqual([]);
     h.client.connect('chat-1');
     h.authenticate().serverClose(1006);
     const queued = h.client.sendInterrupt();
     h.client.disconnect();
-    expect(h.argsOf('command_dropped')).toEqual([
+    expect(h.commandOutcomes('commandDropped')).toEqual([
       [queued.commandId, { type: 'interrupt' }, 'userDisconnect'],
     ]);
   });
@@ -232,7 +246,7 @@ describe('a command the socket cannot take', () => {
     socket.startClosing();
     const receipt = h.client.sendInterrupt();
     socket.serverClose(4500, 'Gone for good');
-    expect(h.argsOf('command_dropped')).toEqual([
+    expect(h.commandOutcomes('commandDropped')).toEqual([
       [receipt.commandId, { type: 'interrupt' }, 'terminalClose'],
     ]);
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type FakeEnvironment, installFakeEnvironment } from '../support/browser.js';
-import { createHarness, referenceAuthSuccess } from '../support/harness.js';
+import { type FakeEnvironment, installFakeEnvironment } from '../../support/browser.js';
+import { createHarness, referenceAuthSuccess } from '../../support/harness.js';
 
 let browser: FakeEnvironment;
 beforeEach(() => {

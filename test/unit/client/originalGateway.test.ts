@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness, originalAuthSuccess, referenceAuthSuccess, textDelta } from '../support/harness.js';
+import {
+  createHarness,
+  originalAuthSuccess,
+  referenceAuthSuccess,
+  textDelta,
+} from '../../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -169,18 +174,19 @@ describe('commands to a gateway that cannot deduplicate them', () => {
     vi.advanceTimersByTime(1_000);
     const second = h.authenticate(originalAuthSuccess);
     expect(second.frameTypes).toEqual(['auth', 'resume', 'heartbeat']);
-    expect(h.argsOf('command_unconfirmed')).toEqual([]);
+    expect(h.commandOutcomes('commandUnconfirmed')).toEqual([]);
   });
 
-  it('a command whose link died unconfirmed is reported (command_unconfirmed and error), never written again', () => {
+  it('a command whose link died unconfirmed is reported (an error of kind commandUnconfirmed), never written again', () => {
     const { h, socket } = original();
     socket.receive({ type: 'heartbeat_ack' });
     const { commandId } = h.client.sendUserInput('req-1', 'Paris');
     socket.serverClose(1006); // no ack: the gateway may or may not have applied it
-    expect(h.argsOf('command_unconfirmed')).toEqual([
-      [commandId, { type: 'user_input', requestId: 'req-1', content: 'Paris' }],
+    expect(h.commandOutcomes('commandUnconfirmed')).toEqual([
+      [commandId, { type: 'user_input', requestId: 'req-1', content: 'Paris' }, 'unconfirmed'],
     ]);
-    expect(h.errors().at(-1)).toMatchObject({
+    expect(h.errors()).toHaveLength(1); // told once
+    expect(h.errors()[0]).toMatchObject({
       name: 'AgentGatewayError',
       kind: 'commandUnconfirmed',
       details: { reason: 'unconfirmed', command: { type: 'user_input', commandId } },
@@ -214,6 +220,6 @@ describe('commands to a gateway that cannot deduplicate them', () => {
     vi.advanceTimersByTime(1_000);
     const second = h.authenticate(referenceAuthSuccess);
     expect(second.frames).toContainEqual({ type: 'interrupt', commandId });
-    expect(h.argsOf('command_unconfirmed')).toEqual([]);
+    expect(h.commandOutcomes('commandUnconfirmed')).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InspectionEvent } from 'xstate';
-import { createHarness, referenceAuthSuccess, textDelta } from '../support/harness.js';
+import { createHarness, referenceAuthSuccess, textDelta } from '../../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

@@ -3,8 +3,8 @@ import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { useAgentGateway, type UseAgentGatewayOptions } from 'agent-gateway-client/react';
 import { createElement, type ReactNode, StrictMode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFakeSocketClass, type FakeSocket } from '../support/fakeSocket.js';
-import { referenceAuthSuccess } from '../support/harness.js';
+import { createFakeSocketClass, type FakeSocket } from '../../support/fakeSocket.js';
+import { referenceAuthSuccess } from '../../support/harness.js';
 
 afterEach(() => cleanup());
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHarness, textDelta } from '../support/harness.js';
+import { createHarness, textDelta } from '../../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -89,7 +89,7 @@ describe('dispose from inside a client event listener', () => {
     h.latest().fail(); // …which drops again: `reconnecting` fires, and the listener disposes
     await Promise.resolve();
     expect(h.client.connectionStatus).toBe('disconnected');
-    expect(h.argsOf('command_dropped')).toEqual([
+    expect(h.commandOutcomes('commandDropped')).toEqual([
       [queued.commandId, { type: 'interrupt' }, 'userDisconnect'],
     ]);
     expect(h.sockets).toHaveLength(2);

@@ -1,7 +1,7 @@
 import { AgentGatewayClient } from 'agent-gateway-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFakeSocketClass, FakeSocket } from '../support/fakeSocket.js';
-import { createHarness } from '../support/harness.js';
+import { createFakeSocketClass, FakeSocket } from '../../support/fakeSocket.js';
+import { createHarness } from '../../support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { connectionMachine } from 'agent-gateway-client';
 import { describe, expect, it } from 'vitest';
 import { and, assign, type AnyStateMachine, type AnyStateNode, not, or, setup, stateIn } from 'xstate';
-import { toMachineGraph, toMermaid, toTransitionTable } from '../../src/diagram/index.js';
-import { DIAGRAMS, renderDiagramFiles } from '../../scripts/diagram.js';
+import { toMachineGraph, toMermaid, toTransitionTable } from '../../../src/diagram/index.js';
+import { DIAGRAMS, renderDiagramFiles } from '../../../scripts/diagram.js';
 
 const graph = toMachineGraph(connectionMachine);
 const mermaid = toMermaid(graph);
@@ -293,7 +293,7 @@ describe('a tiny machine', () => {
 describe('the committed docs', () => {
   it('equal what `npm run diagram` generates now (run it after changing a machine)', () => {
     for (const file of DIAGRAMS.flatMap(renderDiagramFiles)) {
-      const committed = readFileSync(new URL(`../../${file.path}`, import.meta.url), 'utf8');
+      const committed = readFileSync(new URL(`../../../${file.path}`, import.meta.url), 'utf8');
       expect(committed, `${file.path} is stale: run npm run diagram`).toBe(file.content);
     }
   });
