@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { CloseCode } from '../../src/protocol/closeCodes.js';
 import { parseClientFrame } from '../../src/protocol/parseClient.js';
 import type { ClientFrame, SessionEventMessage } from '../../src/protocol/types.js';
+import { authSuccessFrame } from '../core/dialect.js';
 import type { AppendFrame, CommandsResponse, SessionState } from './api.js';
 import { handleRuntimeRequest, type RuntimeSession } from './runtimeApi.js';
 import { SessionStore } from './sessionStore.js';
@@ -217,7 +218,7 @@ export class SessionObject extends DurableObject<Env> implements RuntimeSession 
       return this.#close(ws, CloseCode.unauthorized, 'Unauthorized');
     }
     this.#update(ws, { ...state, phase: 'awaitingResume', deadline: check.expiresAt });
-    this.#send(ws, '{"type":"auth_success"}');
+    this.#send(ws, authSuccessFrame('reference'));
     this.#syncAutoResponse();
   }
 
