@@ -7,6 +7,7 @@ import {
   createGatewayServer,
   createSessionToken,
   createTokenVerifier,
+  type GatewayDialect,
   type GatewayServer,
 } from '../server/index.js';
 import { startCloudflareDemo } from '../server/cloudflare/node/cloudflareDemo.js';
@@ -24,6 +25,8 @@ export interface DemoOptions {
   tokenTtlMs?: number;
   /** The gateway: `node` (embedded, in memory) or `cloudflare` (Durable Objects in a local workerd). Default `node`. */
   engine?: DemoEngine;
+  /** The Node gateway's dialect (`original` plays the original gateway). Default `reference`; `cloudflare` only speaks `reference`. */
+  dialect?: GatewayDialect;
 }
 
 /** A running demo: the page's URL, its gateway, and a way to stop both. */
@@ -50,6 +53,8 @@ interface DemoGateway {
 async function startGateway(secret: string, options: DemoOptions): Promise<DemoGateway> {
   const tokensPerSecond = options.tokensPerSecond ?? 40;
   if (options.engine === 'cloudflare') {
+    if ((options.dialect ?? 'reference') !== 'reference')
+      throw new Error('The original dialect runs on the Node engine only');
     const demo = await startCloudflareDemo({ secret, tokensPerSecond });
     return {
       url: demo.url,
@@ -60,6 +65,7 @@ async function startGateway(secret: string, options: DemoOptions): Promise<DemoG
     };
   }
   const gateway = await createGatewayServer({
+    dialect: options.dialect ?? 'reference',
     verifyToken: createTokenVerifier(secret),
     agent: createDemoAgent({ tokensPerSecond }),
   });

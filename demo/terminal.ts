@@ -7,7 +7,9 @@
  * --tokens-per-second <n>, --drop-every <n> (drop the link after every n events: watch resume),
  * --token-ttl-ms <n> (short-lived tokens: watch auth_expired → refresh on the same socket),
  * --engine node|cloudflare (default node; cloudflare: the Durable Object gateway in a local workerd,
- * or the one at --url, with the agent run here over its runtime API; see docs/cloudflare.md).
+ * or the one at --url, with the agent run here over its runtime API; see docs/cloudflare.md),
+ * --dialect reference|original (default reference; original: the embedded Node gateway plays the
+ * original gateway).
  */
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -17,6 +19,8 @@ import {
   createGatewayServer,
   createSessionToken,
   createTokenVerifier,
+  GATEWAY_DIALECTS,
+  type GatewayDialect,
 } from '../server/index.js';
 import { startCloudflareDemo } from '../server/cloudflare/node/cloudflareDemo.js';
 import { AgentGatewayClient, type ConnectionStatus } from '../src/index.js';
@@ -32,6 +36,7 @@ const { values: flags } = parseArgs({
     'token-ttl-ms': { type: 'string' },
     'chat-key': { type: 'string' },
     engine: { type: 'string', default: 'node' },
+    dialect: { type: 'string', default: 'reference' },
   },
 });
 
@@ -59,6 +64,18 @@ if (flags.engine === 'cloudflare' && dropEvery) {
   );
   process.exit(2);
 }
+if (!GATEWAY_DIALECTS.includes(flags.dialect as GatewayDialect)) {
+  console.error(`--dialect must be ${GATEWAY_DIALECTS.join(' or ')} (got "${flags.dialect}")`);
+  process.exit(2);
+}
+const dialect = flags.dialect as GatewayDialect;
+if (dialect !== 'reference' && (flags.engine === 'cloudflare' || flags.url)) {
+  console.error(
+    '--dialect original configures the embedded Node gateway; it is not available with --engine=cloudflare or --url ' +
+      '(start that gateway with `npm run gateway -- --dialect original` instead)',
+  );
+  process.exit(2);
+}
 const cloudflare =
   flags.engine === 'cloudflare'
     ? await startCloudflareDemo({ secret, tokensPerSecond, ...(flags.url ? { url: flags.url } : {}) })
@@ -67,6 +84,7 @@ const gateway =
   flags.url || cloudflare
     ? undefined
     : await createGatewayServer({
+        dialect,
         verifyToken: createTokenVerifier(secret),
         agent: createDemoAgent({ tokensPerSecond }),
         faults: dropEvery ? { dropAfterEvents: dropEvery } : {},
@@ -75,7 +93,7 @@ const gatewayUrl = cloudflare?.url ?? flags.url ?? gateway?.url ?? '';
 const chatKey = flags['chat-key'] ?? `demo-${Date.now().toString(36)}`;
 const ttlMs = flags['token-ttl-ms'] ? Number(flags['token-ttl-ms']) : undefined;
 const where = gateway
-  ? ' (embedded, in memory)'
+  ? ` (embedded, in memory, ${dialect} dialect)`
   : cloudflare && !flags.url
     ? ' (Durable Objects, local workerd)'
     : '';

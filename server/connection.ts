@@ -1,7 +1,8 @@
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../src/protocol/closeCodes.js';
 import { parseClientFrame } from '../src/protocol/parseClient.js';
-import { type ClientFrame, GATEWAY_CAPABILITIES, type SessionEventMessage } from '../src/protocol/types.js';
+import type { ClientFrame, CommandFrame, SessionEventMessage } from '../src/protocol/types.js';
+import { authSuccessFrame, type GatewayDialect } from './core/dialect.js';
 import type { FaultOptions } from './faults.js';
 import type { GatewaySession } from './session.js';
 import type { TokenVerifier } from './tokens.js';
@@ -9,6 +10,8 @@ import type { TokenVerifier } from './tokens.js';
 /** Limits and hooks one socket's handler needs from the gateway. */
 export interface ConnectionSettings {
   chatKey: string;
+  /** The protocol dialect the socket speaks. */
+  dialect: GatewayDialect;
   verifyToken: TokenVerifier;
   /** Finds or creates (and starts) the session once a socket authenticates. */
   openSession: (chatKey: string) => GatewaySession;
@@ -104,17 +107,28 @@ export function handleConnection(ws: WebSocket, settings: ConnectionSettings): v
     }
     clearTimeout(authTimer);
     session = settings.openSession(settings.chatKey);
-    phase = 'awaitingResume';
-    const expireAfter = settings.faults().expireAuthAfterMs;
-    const untilExpiry = Math.min(
-      check.expiresAt === undefined ? Number.POSITIVE_INFINITY : check.expiresAt - Date.now(),
-      expireAfter ?? Number.POSITIVE_INFINITY,
-    );
-    if (Number.isFinite(untilExpiry)) expiryTimer = setTimeout(expire, Math.max(0, untilExpiry));
-    sendJson({ type: 'auth_success', capabilities: [...GATEWAY_CAPABILITIES] });
+    if (settings.dialect === 'original') {
+      // The original gateway checks a token only at `auth`, and streams live events at once.
+      send(authSuccessFrame('original'));
+      phase = 'live';
+      unsubscribe = session.subscribe(sendEvent);
+    } else {
+      phase = 'awaitingResume';
+      armExpiry(check.expiresAt);
+      send(authSuccessFrame('reference'));
+    }
     const queued = pendingFrames;
     pendingFrames = [];
     for (const frame of queued) onFrame(frame);
+  };
+
+  const armExpiry = (expiresAt: number | undefined) => {
+    const expireAfter = settings.faults().expireAuthAfterMs;
+    const untilExpiry = Math.min(
+      expiresAt === undefined ? Number.POSITIVE_INFINITY : expiresAt - Date.now(),
+      expireAfter ?? Number.POSITIVE_INFINITY,
+    );
+    if (Number.isFinite(untilExpiry)) expiryTimer = setTimeout(expire, Math.max(0, untilExpiry));
   };
 
   // The token expired: stop live events until the client re-authenticates on this socket and resumes.
@@ -127,7 +141,26 @@ export function handleConnection(ws: WebSocket, settings: ConnectionSettings): v
     armAuthTimeout();
   };
 
+  // The original gateway: a replay of the events after `lastEventId`, in one step, beside the live
+  // events already flowing (it may repeat some: the client dedupes by id).
+  const replayOriginal = (lastEventId: string) => {
+    for (const event of session?.replay(lastEventId).events ?? []) {
+      sendEvent(event, JSON.stringify(event));
+      if ((phase as Phase) === 'closed') return;
+    }
+  };
+
+  const apply = (frame: CommandFrame) => {
+    if (session === undefined) return;
+    session.receive(frame);
+    if (settings.dialect === 'reference') return void session.apply(frame);
+    // The original frames carry no commandId: the original gateway cannot deduplicate.
+    const { commandId: _ignored, ...original } = frame;
+    session.apply(original);
+  };
+
   const resume = (lastEventId: string, wantStatus: boolean) => {
+    if (settings.dialect === 'original') return replayOriginal(lastEventId);
     if (session === undefined || phase !== 'awaitingResume') return;
     const current = session;
     // Replay, resume_complete and the switch to live happen in one synchronous step, so no live
@@ -157,7 +190,7 @@ export function handleConnection(ws: WebSocket, settings: ConnectionSettings): v
       case 'resume':
         return resume(frame.lastEventId, frame.wantStatus === true);
       default:
-        session?.apply(frame);
+        apply(frame);
     }
   };
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { handleConnection } from './connection.js';
+import type { GatewayDialect } from './core/dialect.js';
 import { createMemoryEventLog, type EventLog } from './eventLog.js';
 import type { FaultOptions } from './faults.js';
 import { type Agent, GatewaySession } from './session.js';
@@ -12,6 +13,12 @@ import type { TokenVerifier } from './tokens.js';
 export interface GatewayServerOptions {
   /** Checks each `auth` token for its chatKey. Required (see `createTokenVerifier`). */
   verifyToken: TokenVerifier;
+  /**
+   * `original` plays the original gateway exactly (bare `auth_success`, live events as soon as a
+   * socket is authenticated, `resume` a plain replay request, no `resume_complete`, no `auth_expired`,
+   * no command deduplication), for compatibility tests. Default `reference` (every extension, announced).
+   */
+  dialect?: GatewayDialect;
   /** The agent each new session runs. Default none: events come only from `session.publish`. */
   agent?: Agent;
   /** TCP port; `0` picks a free one. Default `0`. */
@@ -103,6 +110,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       });
       handleConnection(ws, {
         chatKey,
+        dialect: options.dialect ?? 'reference',
         verifyToken: options.verifyToken,
         openSession,
         authTimeoutMs: options.authTimeoutMs ?? 5_000,

@@ -10,10 +10,20 @@ export interface AppliedCommand {
   frame: CommandFrame;
 }
 
+/** A command frame a socket sent, whatever became of it, for tests that check "received at most once". */
+export interface ReceivedCommand {
+  /** The frame as it arrived (with its `commandId`, if the client sent one). */
+  frame: CommandFrame;
+  /** When it arrived at the socket, ms since the epoch. */
+  at: number;
+}
+
 /** Receives each new session event, already encoded once for every socket. */
 export type Subscriber = (event: SessionEventMessage, encoded: string) => void;
 
 const COMMAND_ID_MEMORY = 10_000;
+// Bounded like the commandId memory: a test reads it long before 10 000 newer commands arrive.
+const RECEIVED_MEMORY = 10_000;
 
 /**
  * One session per chatKey: its event log, the sockets following it, the agent run and the commands
@@ -23,6 +33,7 @@ const COMMAND_ID_MEMORY = 10_000;
  */
 export class GatewaySession {
   readonly applied: AppliedCommand[] = [];
+  readonly #received: ReceivedCommand[] = [];
   readonly #subscribers = new Set<Subscriber>();
   readonly #commandIds = new Set<string>();
   readonly #run: AgentRun;
@@ -48,6 +59,11 @@ export class GatewaySession {
   /** Whether the session has ended (`session_complete` was published). */
   get ended(): boolean {
     return this.#run.ended;
+  }
+
+  /** Every command frame a socket sent to this session, in arrival order (the latest 10 000). */
+  get received(): readonly ReceivedCommand[] {
+    return this.#received;
   }
 
   /** Sockets currently following the session live. */
@@ -77,6 +93,12 @@ export class GatewaySession {
   subscribe(subscriber: Subscriber): () => void {
     this.#subscribers.add(subscriber);
     return () => this.#subscribers.delete(subscriber);
+  }
+
+  /** Notes a command frame as it arrived from a socket, before anything is decided about it. */
+  receive(frame: CommandFrame, at: number = Date.now()): void {
+    this.#received.push({ frame, at });
+    if (this.#received.length > RECEIVED_MEMORY) this.#received.shift();
   }
 
   /** Applies a user command, at most once per commandId and per tool call or input request. */

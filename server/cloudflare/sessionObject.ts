@@ -1,11 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { CloseCode } from '../../src/protocol/closeCodes.js';
 import { parseClientFrame } from '../../src/protocol/parseClient.js';
-import {
-  type ClientFrame,
-  GATEWAY_CAPABILITIES,
-  type SessionEventMessage,
-} from '../../src/protocol/types.js';
+import type { ClientFrame, SessionEventMessage } from '../../src/protocol/types.js';
+import { authSuccessFrame } from '../core/dialect.js';
 import type { AppendFrame, CommandsResponse, SessionState } from './api.js';
 import { handleRuntimeRequest, type RuntimeSession } from './runtimeApi.js';
 import { SessionStore } from './sessionStore.js';
@@ -221,7 +218,7 @@ export class SessionObject extends DurableObject<Env> implements RuntimeSession 
       return this.#close(ws, CloseCode.unauthorized, 'Unauthorized');
     }
     this.#update(ws, { ...state, phase: 'awaitingResume', deadline: check.expiresAt });
-    this.#send(ws, JSON.stringify({ type: 'auth_success', capabilities: GATEWAY_CAPABILITIES }));
+    this.#send(ws, authSuccessFrame('reference'));
     this.#syncAutoResponse();
   }
 

@@ -5,6 +5,11 @@ import { rawSocket, SECRET, until } from '../integration/support.js';
 import { engines, type RunningEngine } from './engines.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Our gateway's `auth_success`: every extension it has, announced (docs/protocol.md). */
+const AUTH_SUCCESS = {
+  capabilities: ['command_id', 'resume_complete', 'auth_expired'],
+  type: 'auth_success',
+};
 const auth = (engine: RunningEngine, chatKey: string) =>
   JSON.stringify({ type: 'auth', token: engine.tokenFor(chatKey) });
 
@@ -37,15 +42,25 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
     expect(ids).toEqual((await engine.replayIds('log')).slice(1));
   });
 
+  it('announces its extensions in auth_success: command_id, resume_complete, auth_expired', async () => {
+    const socket = await rawSocket(engine.url, 'caps');
+    const texts: string[] = [];
+    socket.ws.on('message', (data) => texts.push(String(data)));
+    socket.ws.send(auth(engine, 'caps'));
+    await until(() => texts.length >= 1, 2_000, 'auth_success');
+    expect(texts).toEqual([JSON.stringify(AUTH_SUCCESS)]);
+    expect(texts[0]).toBe(
+      '{"capabilities":["command_id","resume_complete","auth_expired"],"type":"auth_success"}',
+    );
+  });
+
   it('sends nothing live to an authenticated socket before its resume, and no resume_complete without wantStatus', async () => {
     const socket = await rawSocket(engine.url, 'quiet');
     socket.ws.send(auth(engine, 'quiet'));
     await until(() => socket.received.length >= 1, 2_000, 'auth_success');
     await engine.publish('quiet', { type: 'agent_event', event: { kind: 'thinking', content: 'x' } });
     await pause(50);
-    expect(socket.received).toEqual([
-      { type: 'auth_success', capabilities: ['command_id', 'resume_complete', 'auth_expired'] },
-    ]);
+    expect(socket.received).toEqual([AUTH_SUCCESS]);
     socket.ws.send(JSON.stringify({ type: 'resume', lastEventId: '' }));
     await until(() => socket.received.length >= 2, 2_000, 'the replay');
     await pause(50);
@@ -126,9 +141,7 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
     const socket = await rawSocket(engine.url, 'any key, ünïcode & all');
     socket.ws.send(JSON.stringify({ type: 'auth', token: createSessionToken({ secret: SECRET }) }));
     await until(() => socket.received.length >= 1, 2_000, 'auth_success');
-    expect(socket.received).toEqual([
-      { type: 'auth_success', capabilities: ['command_id', 'resume_complete', 'auth_expired'] },
-    ]);
+    expect(socket.received).toEqual([AUTH_SUCCESS]);
   });
 
   it('serves /health and refuses other paths and a missing chatKey', async () => {
