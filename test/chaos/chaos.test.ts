@@ -2,6 +2,7 @@ import {
   createGatewayServer,
   createSessionToken,
   createTokenVerifier,
+  type GatewayDialect,
   type GatewayServer,
 } from 'agent-gateway-client/server';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { type ChaosClient, startChaosClient } from './chaosClient.js';
 import { type ChaosProxy, createChaosProxy } from './chaosProxy.js';
 import type { DeliveryTally } from './checks.js';
 import { chaosSeed, deriveRandom } from './random.js';
-import { describeRun, judgeSession } from './report.js';
+import { commandRewrites, describeRun, judgeSession } from './report.js';
 import { activeResources, eventually, leaked, sleep, withHardTimeout } from './support.js';
 
 const envNumber = (name: string, fallback: number) => {
@@ -47,7 +48,10 @@ function describeStuck(clients: ChaosClient[], gateway: GatewayServer, proxy: Ch
   ].join('\n');
 }
 
-describe('chaos: the real client and gateway through a fault-injecting proxy', () => {
+// The reference gateway orders replays and deduplicates commands by id; the original one streams live
+// events before its replay (which repeats them) and cannot deduplicate: the client's filters and its
+// ordering of the replay do the work, and unconfirmed commands are answered again by the app.
+describe.each<GatewayDialect>(['reference', 'original'])('chaos against the %s gateway', (dialect) => {
   it(
     `delivers every event once and in order and applies every command once across ≥ ${TARGET_CUTS} cuts`,
     { timeout: HARD_TIMEOUT_MS + 30_000 },
@@ -57,7 +61,7 @@ describe('chaos: the real client and gateway through a fault-injecting proxy', (
       const resourcesBefore = activeResources();
       const seed = chaosSeed();
       console.log(
-        `chaos seed=${seed} target=${TARGET_CUTS} sessions=${SESSIONS} ` +
+        `chaos dialect=${dialect} seed=${seed} target=${TARGET_CUTS} sessions=${SESSIONS} ` +
           `(replay: CHAOS_SEED=${seed} CHAOS_CUTS=${TARGET_CUTS})`,
       );
       const control: ChaosAgentControl = { finishing: false, halted: false };
@@ -69,6 +73,7 @@ describe('chaos: the real client and gateway through a fault-injecting proxy', (
         const gw = (gateway = await createGatewayServer({
           verifyToken: createTokenVerifier(SECRET),
           agent: createChaosAgent({ seed, control }),
+          dialect,
         }));
         // Once the target is reached the proxy stops injecting and every agent ends its current round.
         const px = (proxy = await createChaosProxy({
@@ -96,7 +101,7 @@ describe('chaos: the real client and gateway through a fault-injecting proxy', (
         let events = 0;
         let commands = 0;
         for (const chaos of clients) {
-          const verdict = judgeSession(chaos, gw.session(chaos.chatKey));
+          const verdict = judgeSession(chaos, gw.session(chaos.chatKey), dialect);
           events += verdict.events;
           commands += verdict.commands;
           for (const key of Object.keys(total) as (keyof DeliveryTally)[]) total[key] += verdict.tally[key];
@@ -104,9 +109,14 @@ describe('chaos: the real client and gateway through a fault-injecting proxy', (
         }
         const stats = { ...px.stats };
         console.log(describeRun(seed, wallMs, stats, clients));
+        const duplicatesFiltered = clients.reduce((sum, { client }) => sum + client.stats.duplicateFrames, 0);
+        const rewrites = clients.reduce((sum, chaos) => sum + commandRewrites(chaos), 0);
+        const fewestReconnects = Math.min(...clients.map(({ record }) => record.reconnects));
         console.log(
-          `chaos: cuts=${stats.cuts} events=${events} commands=${commands} ` +
-            `lost=${total.lost} duplicated=${total.duplicated} reordered=${total.reordered}`,
+          `chaos: dialect=${dialect} cuts=${stats.cuts} events=${events} commands=${commands} ` +
+            `lost=${total.lost} duplicated=${total.duplicated} reordered=${total.reordered} ` +
+            `duplicatesFiltered=${duplicatesFiltered} commandRewrites=${rewrites} ` +
+            `fewestReconnectsPerSession=${fewestReconnects}`,
         );
         if (failures.length > 0) console.error(`chaos seed=${seed} failures:\n  ${failures.join('\n  ')}`);
 
@@ -130,6 +140,11 @@ describe('chaos: the real client and gateway through a fault-injecting proxy', (
         expect(stats.handshakeCuts).toBeGreaterThan(0);
         expect(stats.cuts - stats.handshakeCuts).toBeGreaterThan(0);
         expect(commands).toBeGreaterThanOrEqual(SESSIONS * 3);
+        expect(fewestReconnects).toBeGreaterThanOrEqual(10);
+        // Each dialect's machinery was exercised, not just present: the original gateway's overlapping
+        // replays were filtered, and commands lost with a link were re-sent to ours (applied once).
+        if (dialect === 'original') expect(duplicatesFiltered).toBeGreaterThan(0);
+        else expect(rewrites).toBeGreaterThan(0);
         expect(drained, `sockets left open: ${JSON.stringify(openSockets)}`).toBe(true);
         expect(openSockets).toEqual({ gateway: 0, proxy: 0, client: 0 });
         expect(leftover, `active resources beyond ${JSON.stringify(resourcesBefore)}`).toEqual({});

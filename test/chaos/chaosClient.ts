@@ -23,6 +23,11 @@ export interface ChaosClientRecord {
   rejected: number;
   /** Socket errors (expected under chaos). */
   linkErrors: number;
+  /**
+   * Commands the client reported unconfirmed (a gateway without `command_id`): the app answers again
+   * on the next link, as a new command; the agent applies an answer to a request once.
+   */
+  unconfirmed: Array<{ commandId: string; answers: string }>;
   /** Every other error: session errors, malformed frames, refused or dropped commands (none expected). */
   errors: string[];
   completed: boolean;
@@ -35,6 +40,8 @@ export interface ChaosClient {
   readonly record: ChaosClientRecord;
   /** How many times each command was written to a socket (more than once: re-sent after a lost link). */
   readonly writes: ReadonlyMap<string, number>;
+  /** How many command frames were written for each request or tool call they answer. */
+  readonly writesByAnswer: ReadonlyMap<string, number>;
   /** Links the client itself declared dead, by close reason (`Heartbeat timeout`, `Connect timeout`, …). */
   readonly closes: ReadonlyMap<string, number>;
   /** Every WebSocket the client opened. */
@@ -76,6 +83,7 @@ export function startChaosClient(options: {
   const { chatKey, random, answerDelayMs = [0, 400] } = options;
   const sockets: WebSocket[] = [];
   const writes = new Map<string, number>();
+  const writesByAnswer = new Map<string, number>();
   const closes = new Map<string, number>();
   class CountingWebSocket extends WebSocket {
     constructor(url: string) {
@@ -84,8 +92,10 @@ export function startChaosClient(options: {
       // Counts how often each command is written, to show the exactly-once machinery at work.
       const send = this.send.bind(this) as (data: string) => void;
       (this as { send: (data: string) => void }).send = (data) => {
-        const { commandId } = JSON.parse(data) as { commandId?: string };
+        const { commandId, requestId, toolCallId } = JSON.parse(data) as Record<string, string | undefined>;
         if (commandId !== undefined) writes.set(commandId, (writes.get(commandId) ?? 0) + 1);
+        const answers = requestId ?? toolCallId;
+        if (answers !== undefined) writesByAnswer.set(answers, (writesByAnswer.get(answers) ?? 0) + 1);
         send(data);
       };
       const close = this.close.bind(this) as (code?: number, reason?: string) => void;
@@ -113,11 +123,14 @@ export function startChaosClient(options: {
     dropped: [],
     rejected: 0,
     linkErrors: 0,
+    unconfirmed: [],
     errors: [],
     completed: false,
   };
   const timers = new Set<NodeJS.Timeout>();
+  const answer = new Map<string, () => CommandReceipt>();
   const later = (answers: string, send: () => CommandReceipt) => {
+    answer.set(answers, send);
     const timer = setTimeout(
       () => {
         timers.delete(timer);
@@ -140,6 +153,11 @@ export function startChaosClient(options: {
     later(toolCallId, () => client.sendToolConfirmation(toolCallId, approvalFor(toolCallId))),
   );
   client.on('reconnecting', () => record.reconnects++);
+  // An answer the gateway may not have got is given again once the link is back.
+  let answerAgain: string[] = [];
+  client.on('connected', () => {
+    for (const answers of answerAgain.splice(0)) later(answers, answer.get(answers) as () => CommandReceipt);
+  });
   client.on('error', (error) => {
     // Link errors (the socket's own messages) are expected under chaos: only their number matters.
     if (error.kind === 'link') record.linkErrors++;
@@ -147,7 +165,17 @@ export function startChaosClient(options: {
     else if (error.kind === 'commandDropped')
       record.dropped.push({ commandId: error.details.command.commandId, reason: error.details.reason });
     else if (error.kind === 'commandRejected') record.rejected++;
-    else record.errors.push(`${error.name}: ${error.message}`);
+    else if (error.kind === 'commandUnconfirmed') {
+      const { commandId, type } = error.details.command;
+      const answers =
+        type === 'user_input'
+          ? error.details.command.requestId
+          : type === 'tool_confirmation'
+            ? error.details.command.toolCallId
+            : '';
+      record.unconfirmed.push({ commandId, answers });
+      answerAgain = [...answerAgain, answers];
+    } else record.errors.push(`${error.name}: ${error.message}`);
   });
   const completed = new Promise<void>((resolve) =>
     client.on('session_complete', () => {
@@ -161,6 +189,7 @@ export function startChaosClient(options: {
     client,
     record,
     writes,
+    writesByAnswer,
     closes,
     sockets,
     completed,

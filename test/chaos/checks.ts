@@ -1,5 +1,5 @@
 import type { SessionEventMessage } from 'agent-gateway-client';
-import type { AppliedCommand } from 'agent-gateway-client/server';
+import type { AppliedCommand, GatewayDialect } from 'agent-gateway-client/server';
 import { answerFor, approvalFor } from './chaosAgent.js';
 import type { IssuedCommand } from './chaosClient.js';
 
@@ -51,11 +51,17 @@ export function describeMismatch(
   );
 }
 
-/** Checks that every human answer the log asked for was applied exactly once, with the right content. */
+/**
+ * Checks that every human answer the log asked for was applied exactly once, with the right content.
+ * With commandIds (the reference gateway), also that every issued command was applied once; without
+ * (the original gateway), that the client wrote no issued command twice.
+ */
 export function checkCommands(
   serverLog: readonly SessionEventMessage[],
   applied: readonly AppliedCommand[],
   issued: readonly IssuedCommand[],
+  dialect: GatewayDialect,
+  writesByAnswer: ReadonlyMap<string, number>,
 ): { commands: number; problems: string[] } {
   const problems: string[] = [];
   const expected = new Map<string, (command: AppliedCommand) => boolean>();
@@ -88,6 +94,17 @@ export function checkCommands(
   for (const key of expected.keys()) {
     const times = answered.get(key) ?? 0;
     if (times !== 1) problems.push(`${key} applied ${times} times`);
+  }
+  if (dialect === 'original') {
+    const issuedFor = new Map<string, number>();
+    for (const { answers } of issued) issuedFor.set(answers, (issuedFor.get(answers) ?? 0) + 1);
+    for (const [answers, times] of writesByAnswer) {
+      if (times > (issuedFor.get(answers) ?? 0))
+        problems.push(
+          `${answers}: ${times} frames written for ${issuedFor.get(answers) ?? 0} commands issued`,
+        );
+    }
+    return { commands: applied.length, problems };
   }
   const appliedIds = applied.map(({ commandId }) => commandId);
   if (new Set(appliedIds).size !== appliedIds.length) problems.push('a commandId was applied twice');

@@ -1,4 +1,4 @@
-import type { GatewaySession } from 'agent-gateway-client/server';
+import type { GatewayDialect, GatewaySession } from 'agent-gateway-client/server';
 import type { ChaosClient } from './chaosClient.js';
 import type { ChaosProxyStats } from './chaosProxy.js';
 import { checkCommands, compareDelivery, type DeliveryTally, describeMismatch } from './checks.js';
@@ -12,19 +12,26 @@ export interface SessionVerdict {
 }
 
 /** Checks one session: delivery against the server log, commands against `applied`, errors, drops. */
-export function judgeSession(chaos: ChaosClient, session: GatewaySession | undefined): SessionVerdict {
+export function judgeSession(
+  chaos: ChaosClient,
+  session: GatewaySession | undefined,
+  dialect: GatewayDialect,
+): SessionVerdict {
   const { chatKey, record, writes } = chaos;
   const log = session?.replay('').events ?? [];
   const tally = compareDelivery(
     log.map(({ id }) => id),
     record.ids,
   );
-  const checked = checkCommands(log, session?.applied ?? [], record.issued);
+  const checked = checkCommands(log, session?.applied ?? [], record.issued, dialect, chaos.writesByAnswer);
   const failures: string[] = [];
   if (tally.lost + tally.duplicated + tally.reordered + tally.unknown > 0)
     failures.push(`${JSON.stringify(tally)}; ${describeMismatch(log, record.ids)}`);
   failures.push(...checked.problems);
   for (const error of record.errors) failures.push(`unexpected error ${error}`);
+  // Only a gateway that cannot deduplicate leaves a command unconfirmed; ours gets it re-sent.
+  if (dialect === 'reference' && record.unconfirmed.length > 0)
+    failures.push(`${record.unconfirmed.length} commands reported unconfirmed`);
   if (record.rejected > 0) failures.push(`${record.rejected} commands rejected`);
   for (const { commandId, reason } of record.dropped) {
     const applied = session?.applied.some((command) => command.commandId === commandId);
@@ -40,6 +47,11 @@ export function judgeSession(chaos: ChaosClient, session: GatewaySession | undef
     tally,
     failures: failures.map((failure) => `${chatKey}: ${failure}`),
   };
+}
+
+/** Commands the client wrote again, with the same commandId, after their link was lost unconfirmed. */
+export function commandRewrites({ writes }: ChaosClient): number {
+  return [...writes.values()].reduce((extra, times) => extra + times - 1, 0);
 }
 
 /** The run's details line (everything but the `chaos:` summary): what the faults did to the clients. */
@@ -66,7 +78,9 @@ export function describeRun(
     reconnects: sum(({ record }) => record.reconnects),
     sockets: sum(({ sockets }) => sockets.length),
     answersQueued: sum(({ record }) => record.issued.filter(({ status }) => status === 'queued').length),
-    commandRewrites: sum(({ writes }) => [...writes.values()].reduce((extra, times) => extra + times - 1, 0)),
+    commandRewrites: sum(commandRewrites),
+    unconfirmed: sum(({ record }) => record.unconfirmed.length),
+    duplicatesFiltered: sum(({ client }) => client.stats.duplicateFrames),
     clientTimeouts: JSON.stringify(clientTimeouts),
   };
   const pairs = Object.entries(facts).map(([key, value]) => `${key}=${value}`);

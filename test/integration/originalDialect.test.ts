@@ -1,0 +1,136 @@
+import { createDemoAgent, demoAnswerText } from 'agent-gateway-client/server';
+import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { connectClient, idsOf, startGateway, tokenFor, until } from './support.js';
+
+// The real client against the Node gateway speaking only the original's frames: a bare auth_success,
+// live events before the replay (which repeats them), no resume_complete, no command ids.
+
+/** A `ws` class whose client → gateway frames take `ms` to arrive, in order (a slow uplink). */
+function slowUplink(ms: number) {
+  return class SlowUplinkWebSocket extends WebSocket {
+    override send(data: string): void {
+      setTimeout(() => {
+        if (this.readyState === WebSocket.OPEN) super.send(data);
+      }, ms);
+    }
+  };
+}
+
+/** Every command frame the gateway received for a request or tool call. */
+const receivedFor = (received: ReadonlyArray<{ frame: object }>, key: string) =>
+  received.filter(({ frame }) => Object.values(frame).includes(key));
+
+describe('the real client against the original gateway (loopback)', () => {
+  it('writes exactly the original frames: no commandId, resume with wantStatus only', async () => {
+    const gateway = await startGateway({ dialect: 'original' });
+    const written: string[] = [];
+    class RecordingWebSocket extends WebSocket {
+      override send(data: string): void {
+        written.push(data);
+        super.send(data);
+      }
+    }
+    const { client, completed } = connectClient(gateway, 'frames', { WebSocket: RecordingWebSocket });
+    client.connect('frames');
+    await completed;
+    const commands = written.filter((frame) =>
+      /"type":"(tool_confirmation|user_input|interrupt)"/.test(frame),
+    );
+    expect(commands).toEqual([
+      '{"approved":true,"toolCallId":"call_weather_1","type":"tool_confirmation"}',
+      '{"content":"Saturday","requestId":"input-1","type":"user_input"}',
+    ]);
+    expect(written.filter((frame) => frame.includes('"resume"'))).toEqual([
+      '{"lastEventId":"","type":"resume","wantStatus":true}',
+    ]);
+    expect(client.getSnapshot().capabilities).toEqual([]);
+  });
+
+  it('live events before each replay, links dropped many times: every event once, in order; duplicates filtered', async () => {
+    // The agent streams while the client reconnects; each resume crosses a 20 ms uplink, so the
+    // gateway streams live events before it replays them again.
+    const gateway = await startGateway({
+      dialect: 'original',
+      agent: createDemoAgent({ tokensPerSecond: 200 }),
+    });
+    const { client, record, completed } = connectClient(gateway, 'overlap', { WebSocket: slowUplink(20) });
+    // What an app does with an answer the gateway may not have got: answers again on the next link
+    // (the agent takes one answer per request).
+    client.on('error', (error) => {
+      if (error.kind !== 'commandUnconfirmed') return;
+      const { command } = error.details;
+      const again = () => {
+        client.off('connected', again);
+        if (command.type === 'tool_confirmation')
+          client.sendToolConfirmation(command.toolCallId, command.approved);
+        if (command.type === 'user_input') client.sendUserInput(command.requestId, command.content);
+      };
+      client.on('connected', again);
+    });
+    client.connect('overlap');
+    const drops = setInterval(() => gateway.dropConnections('overlap'), 120);
+    await completed.finally(() => clearInterval(drops));
+    const serverIds = idsOf(gateway.session('overlap')?.replay('').events ?? []);
+    expect(record.reconnects).toBeGreaterThanOrEqual(4);
+    expect(idsOf(record.frames)).toEqual(serverIds);
+    expect(client.stats.duplicateFrames).toBeGreaterThan(0);
+    expect(record.text).toBe(demoAnswerText(true, 'Saturday'));
+    expect(client.getSnapshot().disconnectReason).toBe('sessionComplete');
+  }, 20_000);
+
+  it('a command whose link died unconfirmed is reported, never written again; the gateway got it once', async () => {
+    // An agent that takes its time after the answer, so the link can be lost before the session ends.
+    const gateway = await startGateway({
+      dialect: 'original',
+      agent: async (context) => {
+        const day = await context.requestInput('Which day?');
+        await context.sleep(300);
+        context.emit({ kind: 'text_delta', content: day });
+        return 'done';
+      },
+    });
+    const { client, record, completed } = connectClient(gateway, 'unconfirmed', { answer: 'manual' });
+    const input = new Promise<string>((resolve) => client.on('input_request', (m) => resolve(m.requestId)));
+    client.connect('unconfirmed');
+    const requestId = await input;
+    gateway.setFaults({ swallowHeartbeatAcks: true }); // nothing written from now on can be confirmed
+    const { commandId } = client.sendUserInput(requestId, 'Friday');
+    const session = gateway.session('unconfirmed');
+    await until(() => receivedFor(session?.received ?? [], requestId).length === 1, 2_000, 'the answer');
+    gateway.setFaults({ swallowHeartbeatAcks: false });
+    gateway.dropConnections('unconfirmed');
+    await completed; // the gateway had applied it: the session ends on the next link
+    const unconfirmed = record.errors.filter(
+      (error) => 'kind' in error && error.kind === 'commandUnconfirmed',
+    );
+    expect(unconfirmed).toEqual([
+      expect.objectContaining({
+        details: {
+          kind: 'commandUnconfirmed',
+          reason: 'unconfirmed',
+          command: { type: 'user_input', requestId, content: 'Friday', commandId },
+        },
+      }),
+    ]);
+    expect(receivedFor(session?.received ?? [], requestId)).toHaveLength(1);
+    expect(session?.applied).toHaveLength(1);
+    expect(record.text).toBe('Friday');
+  });
+
+  it('commands queued while the link is down are written once on the next link, and applied once', async () => {
+    const gateway = await startGateway({ dialect: 'original' });
+    const { client, record, completed } = connectClient(gateway, 'queued', { approve: 'manual' });
+    const request = new Promise<string>((resolve) =>
+      client.on('tool_confirmation_request', (m) => resolve(m.toolCallId)),
+    );
+    client.connect('queued');
+    const toolCallId = await request;
+    gateway.dropConnections('queued');
+    await until(() => client.connectionStatus !== 'connected', 2_000, 'the drop');
+    expect(client.sendToolConfirmation(toolCallId, false).status).toBe('queued');
+    await completed;
+    expect(receivedFor(gateway.session('queued')?.received ?? [], toolCallId)).toHaveLength(1);
+    expect(record.text).toBe(demoAnswerText(false, 'Saturday'));
+  });
+});
