@@ -1,7 +1,7 @@
 import { createDemoAgent, demoAnswerText } from 'agent-gateway-client/server';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { connectClient, idsOf, startGateway, tokenFor, until } from './support.js';
+import { connectClient, idsOf, startGateway, until } from './support.js';
 
 // The real client against the Node gateway speaking only the original's frames: a bare auth_success,
 // live events before the replay (which repeats them), no resume_complete, no command ids.
