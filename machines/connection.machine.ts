@@ -99,6 +99,10 @@ export type SocketCommand =
   | { type: 'holdFrames' }
   /** The replay is over: deliver the held frames, each once and in the gateway's order, then stop holding. */
   | { type: 'releaseFrames' }
+  /** The replay is over: what follows is live, each event new (ids need no lookup any more). */
+  | { type: 'replayOver' }
+  /** The link left its live phase (re-authentication): ids are looked up again. */
+  | { type: 'replayPossible' }
   | { type: 'close'; code: number; reason: string };
 
 /** Why a command was refused: no session, or the outbox is full while the link is down. */
@@ -180,7 +184,6 @@ export const connectionMachine = setup({
     // `command_id`: a command re-sent after a lost link is applied once, so it may be re-sent.
     gatewayDedupsCommands: ({ context }) => announces(context, 'command_id'),
     // `resume_complete`: nothing live before the replay, which ends with `resume_complete` when asked.
-    awaitsResumeComplete: ({ context }) => announces(context, 'resume_complete') && context.config.wantStatus,
     gatewayOrdersReplay: ({ context }) => announces(context, 'resume_complete'),
   },
   delays: {
@@ -227,6 +230,8 @@ export const connectionMachine = setup({
     }),
     holdFrames: sendTo('socket', { type: 'holdFrames' }),
     releaseFrames: sendTo('socket', { type: 'releaseFrames' }),
+    endReplay: sendTo('socket', { type: 'replayOver' }),
+    expectReplay: sendTo('socket', { type: 'replayPossible' }),
     probeLink: raise({ type: 'link.probe' }),
     sendAuth: sendTo('socket', { type: 'auth' }),
     sendResume: sendTo('socket', ({ context }) => ({
@@ -508,12 +513,10 @@ export const connectionMachine = setup({
               states: {
                 // Transient: how the end of the replay is known depends on what the gateway announced.
                 choosing: {
-                  always: [
-                    { guard: 'awaitsResumeComplete', target: 'resuming' },
-                    { guard: 'gatewayOrdersReplay', target: 'live' },
-                    { target: 'ordering' },
-                  ],
+                  always: [{ guard: 'gatewayOrdersReplay', target: 'resuming' }, { target: 'ordering' }],
                 },
+                // Frames are delivered as they come, each id once, until `resume_complete` (never,
+                // if `wantStatus` is off: then every frame of the link is checked).
                 resuming: {
                   on: {
                     'server.resumeComplete': [
@@ -545,8 +548,11 @@ export const connectionMachine = setup({
                     'server.replayEnded': { target: 'live', actions: 'releaseFrames' },
                   },
                 },
-                // Honours a `resume_complete` that comes anyway (upstream's later gateway answers `wantStatus`).
+                // The replay is over: each event is new. Honours a `resume_complete` that comes anyway
+                // (upstream's later gateway answers `wantStatus`).
                 live: {
+                  entry: 'endReplay',
+                  exit: 'expectReplay',
                   on: {
                     'server.resumeComplete': [
                       {

@@ -31,7 +31,7 @@ import {
   toConnectionConfig,
 } from './options.js';
 import type { FrameError } from './protocol/parse.js';
-import type { CommandFrame, SessionStatus } from './protocol/types.js';
+import type { AgentEventMessage, CommandFrame, SessionStatus } from './protocol/types.js';
 import { socketActor } from './socket.actor.js';
 
 // One definition for every client (a provided machine is a whole new node tree, ~40 KB): each
@@ -67,6 +67,8 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   // The last status told to `status_changed` listeners: each change is told once.
   #toldStatus: ConnectionStatus = 'disconnected';
   #malformedFrames = 0;
+  // `message` then `agent_event` listeners, in one dispatch.
+  readonly #tellAgentEvent: (message: AgentEventMessage) => void;
   // Client code running inside a machine step (listeners of its events): dispose waits for the step.
   #inMachineStep = 0;
   #snapshot: ClientSnapshot | undefined;
@@ -82,6 +84,7 @@ export class AgentGatewayClient implements IAgentGatewayClient {
     this.#listeners = new Listeners((error, event) =>
       this.#logger.error(`[AgentGatewayClient] A "${event}" listener threw:`, error),
     );
+    this.#tellAgentEvent = this.#listeners.route('message', 'agent_event');
     this.actor = createActor(clientMachine, {
       input: { config: toConnectionConfig(options), jitterSeed: options.jitterSeed },
       ...(options.inspect ? { inspect: options.inspect } : {}),
@@ -274,10 +277,9 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   }
 
   #deliver(message: DeliveredMessage): void {
-    const listeners = this.#listeners;
-    listeners.emit('message', message);
     // The hot path: almost every frame is an agent event.
-    if (message.type === 'agent_event') return listeners.emit('agent_event', message);
+    if (message.type === 'agent_event') return this.#tellAgentEvent(message);
+    this.#listeners.emit('message', message);
     this.#tell(clientEventsForFrame(message));
     if (message.type === 'status_change') this.#updateSessionStatus(message.status, true);
   }

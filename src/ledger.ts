@@ -1,55 +1,70 @@
-import type { SessionEventMessage } from './protocol/types.js';
-
 /** Default number of recent event ids remembered to drop replayed duplicates. */
 export const DEFAULT_DEDUPE_WINDOW = 10_000;
 
 /**
  * Remembers which session events were delivered: the resume point (`lastEventId`) and the ids of the
- * last `dedupeWindow` events, so a replay that overlaps what was delivered live is dropped. Ids are
- * opaque: they are compared for equality only, never parsed or ordered.
+ * last `dedupeWindow` events. Ids are opaque: compared for equality only, never parsed or ordered.
+ *
+ * A duplicate can only arrive while a replay may overlap what was delivered (from the start of a link
+ * until the machine says its replay is over): only then is each id looked up, in a set built from
+ * the recent ids when the replay begins. In between, a live event costs one store into a ring.
  */
 export class EventLedger {
   /** Id of the last delivered event; `""` before any. */
   lastEventId: string;
   /** Frames dropped because their id was already delivered. */
   duplicates = 0;
-  readonly #seen = new Set<string>();
-  // Ids in delivery order, overwritten oldest-first once full: O(1) eviction. (Deleting a Set's first
-  // value instead makes V8 skip an ever longer run of deleted slots on every lookup of "the first".)
-  // It grows as ids arrive, so an idle client does not pay for the whole window.
+  // The last `window` ids in delivery order, overwritten oldest-first once full. It grows as ids
+  // arrive, so an idle client does not pay for the whole window.
   readonly #ring: string[] = [];
   readonly #window: number;
   #next = 0;
+  // The recent ids as a set, while a replay may overlap them; `undefined` between replays.
+  #replaying: Set<string> | undefined;
 
   constructor(lastEventId = '', dedupeWindow = DEFAULT_DEDUPE_WINDOW) {
     this.lastEventId = lastEventId;
     this.#window = Math.max(1, Math.floor(dedupeWindow));
   }
 
-  /** Records the event and returns `true`, or returns `false` for an id already delivered. */
-  accept(message: SessionEventMessage): boolean {
-    const seen = this.#seen;
-    if (seen.has(message.id)) {
-      this.duplicates++;
-      return false;
+  /** A replay begins: until {@link endReplay}, ids already delivered are refused. */
+  beginReplay(): void {
+    this.#replaying ??= new Set(this.#ring);
+  }
+
+  /** The replay is over: what follows is live, in the gateway's order, each event once. */
+  endReplay(): void {
+    this.#replaying = undefined;
+  }
+
+  /** Records the event and returns `true`, or, during a replay, returns `false` for an id already delivered. */
+  accept(message: { readonly id: string }): boolean {
+    const id = message.id;
+    const replaying = this.#replaying;
+    if (replaying !== undefined) {
+      if (replaying.has(id)) {
+        this.duplicates++;
+        return false;
+      }
+      replaying.add(id);
     }
     const ring = this.#ring;
-    if (ring.length < this.#window) ring.push(message.id);
+    if (ring.length < this.#window) ring.push(id);
     else {
-      seen.delete(ring[this.#next] as string);
-      ring[this.#next] = message.id;
-      this.#next = (this.#next + 1) % this.#window;
+      // The id leaving the window may be delivered again: forget it in the set too.
+      replaying?.delete(ring[this.#next] as string);
+      ring[this.#next] = id;
+      this.#next = this.#next + 1 === this.#window ? 0 : this.#next + 1;
     }
-    seen.add(message.id);
-    this.lastEventId = message.id;
+    this.lastEventId = id;
     return true;
   }
 
-  /** Starts over for another session, resuming from `lastEventId`. */
+  /** Starts over for another conversation, resuming from `lastEventId`. */
   reset(lastEventId = ''): void {
-    this.#seen.clear();
     this.#ring.length = 0;
     this.#next = 0;
+    this.#replaying = this.#replaying === undefined ? undefined : new Set();
     this.lastEventId = lastEventId;
   }
 }

@@ -12,6 +12,8 @@ export class Listeners<TEvents extends { [K in keyof TEvents]: AnyListener }> {
   // or removed during an emit does not disturb the loop in progress.
   readonly #byEvent = new Map<keyof TEvents, readonly AnyListener[]>();
   readonly #report: ListenerErrorReporter;
+  // Counts changes, so a route knows when to rebuild its list.
+  #version = 0;
 
   constructor(report: ListenerErrorReporter) {
     this.#report = report;
@@ -20,17 +22,20 @@ export class Listeners<TEvents extends { [K in keyof TEvents]: AnyListener }> {
   /** Adds a listener; adding the same one twice keeps one. */
   on<K extends keyof TEvents>(event: K, listener: TEvents[K]): void {
     const current = this.#byEvent.get(event) ?? [];
-    if (!current.includes(listener)) this.#byEvent.set(event, [...current, listener]);
+    if (current.includes(listener)) return;
+    this.#byEvent.set(event, [...current, listener]);
+    this.#version++;
   }
 
   /** Removes a listener. */
   off<K extends keyof TEvents>(event: K, listener: TEvents[K]): void {
     const current = this.#byEvent.get(event);
-    if (current?.includes(listener))
-      this.#byEvent.set(
-        event,
-        current.filter((other) => other !== listener),
-      );
+    if (!current?.includes(listener)) return;
+    this.#byEvent.set(
+      event,
+      current.filter((other) => other !== listener),
+    );
+    this.#version++;
   }
 
   /** Calls every listener of `event` with its arguments (at most three, passed without an array). */
@@ -57,8 +62,38 @@ export class Listeners<TEvents extends { [K in keyof TEvents]: AnyListener }> {
     }
   }
 
+  /**
+   * One dispatch for two events that always go together (`message`, then `agent_event`): the
+   * listeners of both in one array, rebuilt only when a listener is added or removed.
+   */
+  route<A extends keyof TEvents, B extends keyof TEvents>(
+    first: A,
+    second: B,
+  ): (value: Parameters<TEvents[A]>[0]) => void {
+    let version = -1;
+    let calls: readonly AnyListener[] = [];
+    let names: readonly string[] = [];
+    return (value) => {
+      if (version !== this.#version) {
+        const a = this.#byEvent.get(first) ?? [];
+        const b = this.#byEvent.get(second) ?? [];
+        calls = [...a, ...b];
+        names = [...a.map(() => String(first)), ...b.map(() => String(second))];
+        version = this.#version;
+      }
+      for (let i = 0; i < calls.length; i++) {
+        try {
+          (calls[i] as (value: unknown) => void)(value);
+        } catch (error) {
+          this.#report(error, names[i] as string);
+        }
+      }
+    };
+  }
+
   /** Removes every listener. */
   clear(): void {
     this.#byEvent.clear();
+    this.#version++;
   }
 }

@@ -2,7 +2,7 @@ import { fromCallback } from 'xstate';
 import type { ConnectionEvent, SocketActorInput, SocketCommand } from '../machines/connection.machine.js';
 import { clientDependencies } from './clientDependencies.js';
 import { encodeClientFrame } from './protocol/encode.js';
-import { FrameError, readServerFrame } from './protocol/parse.js';
+import { decodeServerFrame, type FrameError } from './protocol/parse.js';
 import type { ClientFrame, ServerMessage } from './protocol/types.js';
 import { buildSocketUrl } from './protocol/url.js';
 import { ReadyState, type SocketEventLike, type WebSocketConstructor } from './webSocket.js';
@@ -32,6 +32,8 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
       sendBack({ type: 'socket.closed', code: 1006, reason: 'WebSocket constructor failed' });
       return;
     }
+    // Until the machine says this link's replay is over, every id is looked up.
+    ledger.beginReplay();
     // Set once the socket is closed by either side: from then on nothing it says reaches the machine.
     let finished = false;
     // After a heartbeat, the first inbound frame of any kind is proof that the link lives.
@@ -84,31 +86,44 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
 
     const onMessage = (event: SocketEventLike) => {
       if (finished) return;
-      const message = readServerFrame(event.data);
+      const message = decodeServerFrame(event.data, refuseFrame);
+      if (message === undefined) return;
+      const type = message.type;
       // A heartbeat_ack is its own proof of life (the machine counts acks); any other frame, even a
       // malformed one, proves the link lives before it is handled.
-      const isAck = !(message instanceof FrameError) && message.type === 'heartbeat_ack';
-      if (isAck) return sendBack({ type: 'server.heartbeatAck' });
-      if (awaitingProofOfLife) {
-        awaitingProofOfLife = false;
-        sendBack({ type: 'socket.alive' });
-      }
-      if (message instanceof FrameError) return reportFrameError(message);
-      if (held !== undefined && ('id' in message || message.type === 'resume_complete')) {
+      if (type === 'heartbeat_ack') return sendBack({ type: 'server.heartbeatAck' });
+      if (awaitingProofOfLife) proveLife();
+      if (held === undefined) {
+        // The hot path: almost every frame is an agent event.
+        if (type === 'agent_event') {
+          if (ledger.accept(message)) deliver(message);
+          return;
+        }
+      } else if ('id' in message || type === 'resume_complete') {
         held.push(message);
-        if (message.type === 'resume_complete') sendBack({ type: 'server.replayEnded' });
+        if (type === 'resume_complete') sendBack({ type: 'server.replayEnded' });
         return;
       }
       handle(message);
     };
 
+    // A malformed frame proves the link lives too.
+    const refuseFrame = (error: FrameError) => {
+      proveLife();
+      reportFrameError(error);
+    };
+
+    const proveLife = () => {
+      if (!awaitingProofOfLife) return;
+      awaitingProofOfLife = false;
+      sendBack({ type: 'socket.alive' });
+    };
+
     const handle = (message: ServerMessage) => {
-      // The hot path first: almost every frame is an agent event.
-      if (message.type === 'agent_event') {
-        if (ledger.accept(message)) deliver(message);
-        return;
-      }
       switch (message.type) {
+        case 'agent_event':
+          if (ledger.accept(message)) deliver(message);
+          return;
         case 'auth_success':
           return sendBack({ type: 'server.authSuccess', capabilities: message.capabilities ?? [] });
         case 'auth_failed':
@@ -178,6 +193,7 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
         case 'resume':
           // Authenticated: a token still on its way must not be written as a stray auth later.
           authRequest++;
+          ledger.beginReplay();
           return write(
             command.wantStatus
               ? { type: 'resume', lastEventId: ledger.lastEventId, wantStatus: true }
@@ -195,6 +211,10 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
           return;
         case 'releaseFrames':
           return release();
+        case 'replayOver':
+          return ledger.endReplay();
+        case 'replayPossible':
+          return ledger.beginReplay();
         case 'close':
           return close(command.code, command.reason);
       }

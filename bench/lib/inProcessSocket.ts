@@ -22,11 +22,16 @@ export class InProcessSocket implements WebSocketLike {
   removeEventListener(type: Kind, listener: Listener): void {
     this.#listeners[type] = this.#listeners[type].filter((other) => other !== listener);
   }
-  /** Opens the socket and authenticates it (the client is then `connected`). */
-  connectAndAuthenticate(): void {
+  /** Opens the socket (the client then writes `auth`). */
+  openOnly(): void {
     this.readyState = 1;
     for (const listener of this.#listeners.open) listener({ type: 'open' });
-    this.deliver('{"type":"auth_success"}');
+  }
+  /** Opens the socket and authenticates it as the reference gateway does, replay over: the client is live. */
+  connectAndAuthenticate(): void {
+    this.openOnly();
+    this.deliver('{"capabilities":["command_id","resume_complete","auth_expired"],"type":"auth_success"}');
+    this.deliver('{"status":"running","type":"resume_complete"}');
   }
   /** The server drops the link. */
   serverClose(code: number): void {

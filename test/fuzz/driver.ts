@@ -218,8 +218,18 @@ class Driver {
     const socket = this.#resolve(target, true);
     const wire = socket && this.server.render(spec, socket);
     if (socket === undefined || wire === undefined) return 'skipped';
-    this.#deliver(socket, wire);
+    if (!this.#deliver(socket, wire)) return 'skipped (a live duplicate: the gateway promised none)';
     return `→ #${socket.index} ${wire.raw}`;
+  }
+
+  /**
+   * A gateway that announced `resume_complete` sends no duplicate once its replay is over, so the
+   * client no longer looks ids up then (docs/protocol.md): a duplicate there is off the protocol.
+   */
+  #breaksLiveOrder(wire: Wire): boolean {
+    if (!wire.valid || wire.id === undefined || !this.world.accepted.has(wire.id)) return false;
+    const state = this.world.client.getSnapshot().state as { link?: { connected?: { replay?: string } } };
+    return state.link?.connected?.replay === 'live';
   }
 
   #stream(count: number): string {
@@ -264,11 +274,15 @@ class Driver {
     return `→ #${live.index} ${wire.raw}`;
   }
 
-  /** Delivers one frame and checks I4 (and, on an abandoned socket, that nothing at all happens). */
-  #deliver(socket: FuzzSocket, wire: Wire): void {
+  /**
+   * Delivers one frame and checks I4 (and, on an abandoned socket, that nothing at all happens).
+   * Returns `false`, delivering nothing, for a frame no gateway that keeps the protocol would send.
+   */
+  #deliver(socket: FuzzSocket, wire: Wire): boolean {
     const { world, totals } = this;
     const { client } = world;
     const live = socket.live;
+    if (live && this.#breaksLiveOrder(wire)) return false;
     const before = { lastEventId: client.lastEventId, snapshot: client.actor.getSnapshot() };
     const activity = world.clientEvents + world.writes;
     const id = live && wire.valid ? wire.id : undefined;
@@ -302,6 +316,7 @@ class Driver {
       (client.actor.getSnapshot() !== before.snapshot || world.clientEvents + world.writes !== activity)
     )
       world.fail(2, `${wire.raw} sent to abandoned socket #${socket.index} changed the client`);
+    return true;
   }
 
   /** Disposes the client, checks I6 and I7, then that the last socket's late words reach nobody. */

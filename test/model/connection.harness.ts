@@ -174,6 +174,8 @@ function createModel(config: ConfigName, coverage: Coverage) {
       for (; link.seen < link.commands.length; link.seen++) {
         const cmd = link.commands[link.seen] as SocketCommand;
         if (link.finished) continue;
+        // Not writes: the adapter's own bookkeeping of the replay.
+        if (cmd.type === 'replayOver' || cmd.type === 'replayPossible') continue;
         if (cmd.type === 'holdFrames') link.held ??= [];
         else if (cmd.type === 'releaseFrames') {
           // Held frames reach the machine in arrival order (data frames do not reach it at all).

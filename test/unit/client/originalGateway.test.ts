@@ -155,12 +155,18 @@ describe('ordering the replay of a gateway that streams live events before it', 
     expect(socket.frameTypes).toEqual(['auth', 'resume']);
   });
 
-  it('with the reference gateway and wantStatus off, the replay needs no end marker: live at once', () => {
+  it('with the reference gateway and wantStatus off, no end marker comes: every frame of the link is checked', () => {
     const h = createHarness({ wantStatus: false });
     h.client.connect('chat-1');
-    const socket = h.authenticate(referenceAuthSuccess);
-    expect(replayState(h)).toBe('live');
-    expect(socket.frames[1]).toEqual({ type: 'resume', lastEventId: '' });
+    const first = h.authenticate(referenceAuthSuccess);
+    expect(first.frames[1]).toEqual({ type: 'resume', lastEventId: '' });
+    first.receive(textDelta('1'));
+    first.serverClose(1006);
+    vi.advanceTimersByTime(1_000);
+    const second = h.authenticate(referenceAuthSuccess);
+    for (const id of ['1', '2', '1', '2']) second.receive(textDelta(id));
+    expect(replayState(h)).toBe('resuming');
+    expect(deliveredIds(h)).toEqual(['1', '2']);
   });
 });
 

@@ -89,9 +89,9 @@ describe('the connection machine graph', () => {
     const expected = writtenTransitions(connectionMachine);
     const edges = graph.edges.map((edge) => `${edge.sourceId} | ${edge.event}`);
     expect(edges.toSorted()).toEqual(expected.toSorted());
-    expect(graph.edges).toHaveLength(57);
+    expect(graph.edges).toHaveLength(56);
     expect(graph.edges.filter((edge) => edge.targetIds.length === 0)).toHaveLength(17);
-    expect(graph.edges.filter((edge) => edge.event === 'always')).toHaveLength(8);
+    expect(graph.edges.filter((edge) => edge.event === 'always')).toHaveLength(7);
   });
 
   it('keeps targets, actions, reenter and priority order as XState resolved them', () => {
