@@ -1,220 +1,268 @@
 import type { RawData, WebSocket } from 'ws';
-import { CloseCode } from '../src/protocol/closeCodes.js';
-import { parseClientFrame } from '../src/protocol/parseClient.js';
-import type { ClientFrame, CommandFrame, SessionEventMessage } from '../src/protocol/types.js';
-import { authSuccessFrame, type GatewayDialect } from './core/dialect.js';
+import type { ClientFrame, CommandFrame } from '../src/protocol/types.js';
+import { type Close, Closes } from './core/closes.js';
+import { HEARTBEAT_ACK } from './core/frames.js';
+import { admitFrame } from './core/inbound.js';
+import type { GatewayLimits } from './core/limits.js';
+import { fullBucket } from './core/rateLimit.js';
+import {
+  heardFrom,
+  nextDeadline,
+  openSocket,
+  type SocketEffect,
+  type SocketInput,
+  type SocketRules,
+  step,
+} from './core/socketProtocol.js';
+import type { TokenCheck } from './core/tokenCheck.js';
+import { DeadlineTimer } from './deadlineTimer.js';
 import type { FaultOptions } from './faults.js';
+import { replayInPages } from './replay.js';
 import type { GatewaySession } from './session.js';
-import type { TokenVerifier } from './tokens.js';
 
-/** Limits and hooks one socket's handler needs from the gateway. */
+/** A token check, and the session it opens when it passes. */
+export interface Authentication {
+  check: TokenCheck;
+  session?: GatewaySession;
+}
+
+/** What one socket's handler needs from the gateway. */
 export interface ConnectionSettings {
   chatKey: string;
-  /** The protocol dialect the socket speaks. */
-  dialect: GatewayDialect;
-  verifyToken: TokenVerifier;
-  /** Finds or creates (and starts) the session once a socket authenticates. */
-  openSession: (chatKey: string) => GatewaySession;
-  authTimeoutMs: number;
-  rateLimit: { burst: number; perSecond: number };
+  rules: SocketRules;
+  limits: GatewayLimits;
+  /** Checks a token for this chatKey and finds (or opens) the session. */
+  authenticate: (token: string) => Promise<Authentication>;
+  /** Counts the socket on its session once authenticated; returns the function that uncounts it. */
+  attach: () => () => void;
+  /** Gives back the socket's place among the unauthenticated ones (it authenticated, or closed). */
+  releaseSlot: () => void;
   faults: () => FaultOptions;
   onError: (error: unknown) => void;
 }
 
-type Phase = 'awaitingAuth' | 'verifying' | 'awaitingResume' | 'live' | 'closed';
+/** A socket's handler, as the gateway sees it. */
+export interface Connection {
+  /** Closes the socket (and cuts it after the grace period). */
+  end(close: Close): void;
+}
+
+const COMMANDS: ReadonlySet<string> = new Set(['interrupt', 'tool_confirmation', 'user_input']);
+const isCommand = (frame: ClientFrame): frame is CommandFrame => COMMANDS.has(frame.type);
 
 /**
- * Speaks the gateway side of SPEC §3 on one socket: `auth` first (anything else closes 4400; no
- * auth in time closes 4008), then `resume` → replay → `resume_complete` → live events, never
- * interleaved; heartbeats answered; commands applied to the session; floods closed with 4429.
+ * The Node engine's I/O for one socket: raw frames go through `admitFrame` and then, one at a time,
+ * through the protocol core (`server/core/socketProtocol.ts`), whose effects this performs — sends
+ * with a capped send buffer, token checks, paged replays, the live subscription, closes that end
+ * in a cut after `closeGraceMs`.
  */
-export function handleConnection(ws: WebSocket, settings: ConnectionSettings): void {
-  let phase: Phase = 'awaitingAuth';
+export function handleConnection(ws: WebSocket, settings: ConnectionSettings): Connection {
+  const { rules, limits } = settings;
+  let state = openSocket(Date.now(), rules);
+  let closed = false;
   let session: GatewaySession | undefined;
-  let unsubscribe: (() => void) | undefined;
-  let authTimer: NodeJS.Timeout | undefined;
-  let expiryTimer: NodeJS.Timeout | undefined;
+  let detach: (() => void) | undefined;
+  let unfollow: (() => void) | undefined;
+  let held: ClientFrame[] = [];
   let eventsSent = 0;
-  // Frames that arrive after `auth` but before its verification finished: handled once it has.
-  let pendingFrames: ClientFrame[] = [];
-  let tokens = settings.rateLimit.burst;
-  let refilledAt = Date.now();
+  const bucket = fullBucket(limits.rateLimit, Date.now());
+  const deadline = new DeadlineTimer(() => guarded(() => run({ type: 'tick' })));
+  let killTimer: NodeJS.Timeout | undefined;
+  // A socket's frames are handled one at a time, in order, also across a token check or a replay.
+  let queue: Promise<unknown> = Promise.resolve();
+  let pending = 0;
 
-  const send = (text: string) => {
-    const delay = settings.faults().frameDelayMs ?? 0;
-    if (delay > 0) setTimeout(() => ws.readyState === ws.OPEN && ws.send(text), delay);
-    else if (ws.readyState === ws.OPEN) ws.send(text);
-  };
-  const sendJson = (frame: object) => send(JSON.stringify(frame));
-
-  const close = (code: number, reason: string) => {
-    if (phase === 'closed') return;
-    stopFollowing();
-    phase = 'closed';
-    ws.close(code, reason);
+  const run = (input: SocketInput): Promise<unknown> | undefined => {
+    const result = step(state, input, Date.now(), rules);
+    state = result.state;
+    deadline.arm(nextDeadline(state, rules));
+    return performFrom(result.effects, 0);
   };
 
-  const stopFollowing = () => {
-    unsubscribe?.();
-    unsubscribe = undefined;
-    clearTimeout(authTimer);
-    clearTimeout(expiryTimer);
+  const performFrom = (effects: readonly SocketEffect[], index: number): Promise<unknown> | undefined => {
+    for (let i = index; i < effects.length; i++) {
+      // A close performed meanwhile (a slow reader found while sending) ends what this step had left.
+      const effect = effects[i] as SocketEffect;
+      if (closed && effect.type !== 'close') return undefined;
+      const waiting = perform(effect);
+      if (waiting !== undefined) return waiting.then(() => performFrom(effects, i + 1));
+    }
+    return undefined;
   };
 
-  const armAuthTimeout = () => {
-    clearTimeout(authTimer);
-    authTimer = setTimeout(() => close(CloseCode.authTimeout, 'Auth timeout'), settings.authTimeoutMs);
+  const perform = (effect: SocketEffect): Promise<unknown> | undefined => {
+    switch (effect.type) {
+      case 'send':
+        return void sendText(effect.text);
+      case 'verify':
+        return verify(effect.token);
+      case 'apply':
+        return void session?.apply(effect.frame);
+      case 'hold':
+        return void held.push(effect.frame);
+      case 'release': {
+        const frames = held;
+        held = [];
+        return (async () => {
+          for (const frame of frames) await run({ type: 'frame', frame });
+        })();
+      }
+      case 'replay':
+        return effect.mode === 'catchUp' ? catchUp(effect.lastEventId) : snapshot(effect.lastEventId);
+      case 'follow':
+        unfollow?.();
+        unfollow = session?.subscribe((_, encoded) => sendEvent(encoded));
+        return undefined;
+      case 'unfollow':
+        unfollow?.();
+        unfollow = undefined;
+        return undefined;
+      case 'close':
+        return void closeWith(effect.close);
+    }
   };
 
-  const sendEvent = (_event: SessionEventMessage, encoded: string) => {
-    if (phase === 'closed') return;
+  const verify = async (token: string) => {
+    let outcome: Authentication;
+    try {
+      outcome = await settings.authenticate(token);
+    } catch (error) {
+      settings.onError(error);
+      outcome = { check: { ok: false, reason: 'Token verification failed' } };
+    }
+    if (outcome.check.ok) session ??= outcome.session;
+    const noticeAfterMs = settings.faults().expireAuthAfterMs;
+    const waiting = run({
+      type: 'verified',
+      check: outcome.check,
+      ...(noticeAfterMs ? { noticeAfterMs } : {}),
+    });
+    if (state.phase !== 'awaitingAuth') settings.releaseSlot();
+    if (session !== undefined && detach === undefined && !closed) detach = settings.attach();
+    await waiting;
+  };
+
+  const catchUp = (lastEventId: string) => {
+    const current = session;
+    if (current === undefined) return undefined;
+    return replayInPages({
+      log: current.log,
+      lastEventId,
+      pageBytes: limits.replayPageBytes,
+      active: () => state.phase === 'replaying',
+      send: sendEvent,
+      buffered: () => ws.bufferedAmount,
+      caughtUp: (recovered) => void run({ type: 'replayed', status: current.status, recovered }),
+    });
+  };
+
+  // The original gateway: what the log holds now, in one step, beside the live events.
+  const snapshot = (lastEventId: string) => {
+    const log = session?.log;
+    if (log === undefined) return undefined;
+    for (const encoded of log.read(log.locate(lastEventId).position, Number.POSITIVE_INFINITY).encoded) {
+      sendEvent(encoded);
+      if (closed) break;
+    }
+    return undefined;
+  };
+
+  const sendEvent = (encoded: string, onFlushed?: () => void) => {
+    if (closed) return onFlushed?.();
     const faults = settings.faults();
     eventsSent++;
     if (faults.malformedEvery && eventsSent % faults.malformedEvery === 0)
-      send('{"type":"agent_event","id":');
-    send(encoded);
-    if (faults.dropAfterEvents && eventsSent >= faults.dropAfterEvents) {
-      stopFollowing();
-      phase = 'closed';
-      ws.terminate();
-    }
+      sendText('{"type":"agent_event","id":');
+    sendText(encoded, onFlushed);
+    if (faults.dropAfterEvents && eventsSent >= faults.dropAfterEvents) cut();
   };
 
-  const withinRate = () => {
-    const now = Date.now();
-    const { burst, perSecond } = settings.rateLimit;
-    tokens = Math.min(burst, tokens + ((now - refilledAt) / 1000) * perSecond);
-    refilledAt = now;
-    if (tokens < 1) return false;
-    tokens--;
-    return true;
+  const sendText = (text: string, onFlushed?: () => void) => {
+    const faults = settings.faults();
+    if (text === HEARTBEAT_ACK && faults.swallowHeartbeatAcks) return onFlushed?.();
+    const delay = faults.frameDelayMs ?? 0;
+    if (delay > 0) setTimeout(() => write(text, onFlushed), delay);
+    else write(text, onFlushed);
   };
 
-  const authenticate = async (token: string) => {
-    phase = 'verifying';
-    let check: Awaited<ReturnType<TokenVerifier>>;
+  const write = (text: string, onFlushed?: () => void) => {
+    if (ws.readyState !== ws.OPEN) return onFlushed?.();
+    ws.send(text, onFlushed && (() => onFlushed()));
+    // Backpressure: a reader that lets this much pile up is dropped, not buffered without end.
+    if (ws.bufferedAmount > limits.maxBufferedBytes && !closed) guarded(() => run({ type: 'overflow' }));
+  };
+
+  const stopAll = () => {
+    closed = true;
+    unfollow?.();
+    unfollow = undefined;
+    held = [];
+    deadline.clear();
+  };
+
+  const closeWith = (close: Close) => {
+    if (closed) return;
+    stopAll();
+    ws.close(close.code, close.reason);
+    // A peer that broke a rule is not read any more; every closed socket is cut after the grace.
+    if (close.abusive) ws.pause();
+    killTimer = setTimeout(() => ws.terminate(), limits.closeGraceMs);
+  };
+
+  // Fault injection: drop the link without a close frame.
+  const cut = () => {
+    guarded(() => run({ type: 'gone' }));
+    stopAll();
+    ws.terminate();
+  };
+
+  const guarded = (task: () => unknown) => {
     try {
-      check = await settings.verifyToken(token, settings.chatKey);
+      const result = task();
+      if (result instanceof Promise) result.catch(fail);
     } catch (error) {
-      settings.onError(error);
-      check = { ok: false, reason: 'Token verification failed' };
-    }
-    if (phase !== 'verifying') return;
-    if (!check.ok) {
-      pendingFrames = [];
-      sendJson({ type: 'auth_failed', reason: check.reason });
-      return close(CloseCode.unauthorized, 'Unauthorized');
-    }
-    clearTimeout(authTimer);
-    session = settings.openSession(settings.chatKey);
-    if (settings.dialect === 'original') {
-      // The original gateway checks a token only at `auth`, and streams live events at once.
-      send(authSuccessFrame('original'));
-      phase = 'live';
-      unsubscribe = session.subscribe(sendEvent);
-    } else {
-      phase = 'awaitingResume';
-      armExpiry(check.expiresAt);
-      send(authSuccessFrame('reference'));
-    }
-    const queued = pendingFrames;
-    pendingFrames = [];
-    for (const frame of queued) onFrame(frame);
-  };
-
-  const armExpiry = (expiresAt: number | undefined) => {
-    const expireAfter = settings.faults().expireAuthAfterMs;
-    const untilExpiry = Math.min(
-      expiresAt === undefined ? Number.POSITIVE_INFINITY : expiresAt - Date.now(),
-      expireAfter ?? Number.POSITIVE_INFINITY,
-    );
-    if (Number.isFinite(untilExpiry)) expiryTimer = setTimeout(expire, Math.max(0, untilExpiry));
-  };
-
-  // The token expired: stop live events until the client re-authenticates on this socket and resumes.
-  const expire = () => {
-    if (phase !== 'awaitingResume' && phase !== 'live') return;
-    unsubscribe?.();
-    unsubscribe = undefined;
-    phase = 'awaitingAuth';
-    sendJson({ type: 'auth_expired' });
-    armAuthTimeout();
-  };
-
-  // The original gateway: a replay of the events after `lastEventId`, in one step, beside the live
-  // events already flowing (it may repeat some: the client dedupes by id).
-  const replayOriginal = (lastEventId: string) => {
-    for (const event of session?.replay(lastEventId).events ?? []) {
-      sendEvent(event, JSON.stringify(event));
-      if ((phase as Phase) === 'closed') return;
+      fail(error);
     }
   };
-
-  const apply = (frame: CommandFrame) => {
-    if (session === undefined) return;
-    session.receive(frame);
-    if (settings.dialect === 'reference') return void session.apply(frame);
-    // The original frames carry no commandId: the original gateway cannot deduplicate.
-    const { commandId: _ignored, ...original } = frame;
-    session.apply(original);
-  };
-
-  const resume = (lastEventId: string, wantStatus: boolean) => {
-    if (settings.dialect === 'original') return replayOriginal(lastEventId);
-    if (session === undefined || phase !== 'awaitingResume') return;
-    const current = session;
-    // Replay, resume_complete and the switch to live happen in one synchronous step, so no live
-    // event can slip in between (SPEC §3 ordering).
-    for (const event of current.replay(lastEventId).events) {
-      sendEvent(event, JSON.stringify(event));
-      // sendEvent may have dropped the socket (fault injection).
-      if ((phase as Phase) === 'closed') return;
-    }
-    if (wantStatus) sendJson({ type: 'resume_complete', status: current.status ?? 'running' });
-    phase = 'live';
-    unsubscribe = current.subscribe(sendEvent);
-  };
-
-  const onFrame = (frame: ClientFrame) => {
-    if (phase === 'awaitingAuth') {
-      if (frame.type !== 'auth') return close(CloseCode.badRequest, 'Expected auth');
-      return void authenticate(frame.token);
-    }
-    if (phase === 'verifying') return void pendingFrames.push(frame);
-    switch (frame.type) {
-      case 'auth':
-        return close(CloseCode.badRequest, 'Already authenticated');
-      case 'heartbeat':
-        if (!settings.faults().swallowHeartbeatAcks) sendJson({ type: 'heartbeat_ack' });
-        return;
-      case 'resume':
-        return resume(frame.lastEventId, frame.wantStatus === true);
-      default:
-        apply(frame);
-    }
+  const fail = (error: unknown) => {
+    settings.onError(error);
+    guarded(() => run({ type: 'end', close: Closes.internal }));
   };
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
-    try {
-      if (phase === 'closed') return;
-      if (!withinRate()) return close(CloseCode.rateLimited, 'Rate limit exceeded');
-      if (isBinary) return close(CloseCode.unsupportedData, 'Binary frames are not supported');
-      const result = parseClientFrame(data.toString());
-      if (!result.ok) return close(CloseCode.badRequest, `Malformed frame: ${result.error.kind}`);
-      onFrame(result.frame);
-    } catch (error) {
-      settings.onError(error);
-      close(1011, 'Internal error');
-    }
+    if (closed) return;
+    const now = Date.now();
+    const buffer = data as Buffer;
+    state = heardFrom(state, now);
+    const admission = admitFrame(
+      { text: isBinary ? undefined : buffer.toString(), bytes: buffer.length },
+      { bucket, pending, limits, now },
+    );
+    if (!admission.ok) return guarded(() => run({ type: 'end', close: admission.close }));
+    const { frame } = admission;
+    if (session !== undefined && isCommand(frame)) session.receive(frame, now);
+    pending++;
+    queue = queue.then(() => {
+      pending--;
+      return run({ type: 'frame', frame });
+    });
+    queue = queue.catch(fail);
   });
   ws.on('close', () => {
-    stopFollowing();
-    phase = 'closed';
+    clearTimeout(killTimer);
+    guarded(() => run({ type: 'gone' }));
+    stopAll();
+    detach?.();
+    settings.releaseSlot();
   });
   ws.on('error', (error) => {
     settings.onError(error);
-    stopFollowing();
-    phase = 'closed';
+    // `ws` closes by itself (e.g. 1009 for an oversized frame); the cut follows after the grace.
+    if (closed) return;
+    stopAll();
+    killTimer = setTimeout(() => ws.terminate(), limits.closeGraceMs);
   });
-  armAuthTimeout();
+  deadline.arm(nextDeadline(state, rules));
+
+  return { end: (close) => guarded(() => run({ type: 'end', close })) };
 }
