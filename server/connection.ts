@@ -39,6 +39,8 @@ export interface ConnectionSettings {
   releaseSlot: () => void;
   faults: () => FaultOptions;
   onError: (error: unknown) => void;
+  /** Told each time the gateway closes this socket, with the bytes it still had to send. */
+  onClose?: (close: Close, bufferedBytes: number) => void;
 }
 
 /** A socket's handler, as the gateway sees it. */
@@ -203,6 +205,7 @@ export function handleConnection(ws: WebSocket, settings: ConnectionSettings): C
   const closeWith = (close: Close) => {
     if (closed) return;
     stopAll();
+    settings.onClose?.(close, ws.bufferedAmount);
     ws.close(close.code, close.reason);
     // A peer that broke a rule is not read any more; every closed socket is cut after the grace.
     if (close.abusive) ws.pause();

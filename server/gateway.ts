@@ -38,6 +38,17 @@ export interface GatewayServerOptions extends Partial<GatewayLimits> {
   faults?: FaultOptions;
   /** Receives errors the gateway survived. Default: ignore. */
   onError?: (error: unknown) => void;
+  /** Told each time the gateway closes a socket (code, reason, bytes it still had to send): logs, metrics. Default none. */
+  onClose?: (event: GatewayCloseEvent) => void;
+}
+
+/** A socket the gateway closed. */
+export interface GatewayCloseEvent {
+  chatKey: string;
+  code: number;
+  reason: string;
+  /** Bytes still in the socket's send buffer (a slow reader's backlog). */
+  bufferedBytes: number;
 }
 
 /** A running gateway. */
@@ -59,6 +70,8 @@ export interface GatewayServer {
   readonly connectionCount: number;
   /** Sockets that have not authenticated yet. */
   readonly unauthenticatedCount: number;
+  /** Bytes waiting in every socket's send buffer together (what slow readers hold). */
+  readonly bufferedBytes: number;
   /** Changes the injected faults (merged into the current ones). */
   setFaults(faults: FaultOptions): void;
   /** Abruptly drops every socket (of one chatKey, or all): the clients see 1006. Returns how many. */
@@ -136,6 +149,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         releaseSlot: slot.release,
         faults: () => faults,
         onError,
+        onClose: (close, bufferedBytes) =>
+          options.onClose?.({ chatKey, code: close.code, reason: close.reason, bufferedBytes }),
       });
       connections.set(ws, connection);
     });
@@ -168,6 +183,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     },
     get unauthenticatedCount() {
       return quota.size;
+    },
+    get bufferedBytes() {
+      let bytes = 0;
+      for (const ws of wss.clients) bytes += ws.bufferedAmount;
+      return bytes;
     },
     setFaults(next) {
       faults = { ...faults, ...next };

@@ -20,7 +20,12 @@ export {
   type ReplayStart,
 } from './eventLog.js';
 export type { FaultOptions } from './faults.js';
-export { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway.js';
+export {
+  createGatewayServer,
+  type GatewayCloseEvent,
+  type GatewayServer,
+  type GatewayServerOptions,
+} from './gateway.js';
 export {
   type Agent,
   type AgentContext,

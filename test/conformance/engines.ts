@@ -71,7 +71,13 @@ export const nodeEngine: Engine = {
   name: 'node',
   async start(limits = {}) {
     const merged = { ...defaultLimits, ...limits };
-    const gateway = await createGatewayServer({ verifyToken: createTokenVerifier(SECRET), ...merged });
+    // A short grace: a socket closed for breaking a rule is not read any more, so its client sees the
+    // close only once the gateway cuts it (1 s by default).
+    const gateway = await createGatewayServer({
+      verifyToken: createTokenVerifier(SECRET),
+      ...merged,
+      closeGraceMs: 250,
+    });
     return {
       name: 'node',
       url: gateway.url,

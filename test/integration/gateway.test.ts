@@ -15,7 +15,7 @@ async function stillServes(gateway: Awaited<ReturnType<typeof startGateway>>, ch
 
 describe('the Node gateway', () => {
   it('closes 4429 on a flood of heartbeats (they count on this engine), and other sessions are unaffected', async () => {
-    const gateway = await startGateway({ rateLimit: { burst: 20, perSecond: 10 } });
+    const gateway = await startGateway({ rateLimit: { burst: 20, perSecond: 10 }, closeGraceMs: 250 });
     const socket = await rawSocket(gateway.url);
     socket.ws.send(JSON.stringify({ type: 'auth', token: tokenFor('raw') }));
     await until(() => socket.received.length > 0, 2_000, 'auth_success');
