@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { ClientFrame, CommandFrame } from '../src/protocol/types.js';
 import { type Close, Closes } from './core/closes.js';
@@ -18,6 +19,7 @@ import type { TokenCheck } from './core/tokenCheck.js';
 import { DeadlineTimer } from './deadlineTimer.js';
 import type { FaultOptions } from './faults.js';
 import { replayInPages } from './replay.js';
+import type { ReplayPacer } from './replayPacer.js';
 import type { GatewaySession } from './session.js';
 
 /** A token check, and the session it opens when it passes. */
@@ -37,6 +39,10 @@ export interface ConnectionSettings {
   attach: () => () => void;
   /** Gives back the socket's place among the unauthenticated ones (it authenticated, or closed). */
   releaseSlot: () => void;
+  /** Gives every replay of the gateway its turns on the event loop. */
+  pacer: ReplayPacer;
+  /** The socket's TCP connection, corked while a page is written (one write instead of one per frame). */
+  tcp?: Writable;
   faults: () => FaultOptions;
   onError: (error: unknown) => void;
   /** Told each time the gateway closes this socket, with the bytes it still had to send. */
@@ -147,25 +153,45 @@ export function handleConnection(ws: WebSocket, settings: ConnectionSettings): C
   const catchUp = (lastEventId: string) => {
     const current = session;
     if (current === undefined) return undefined;
-    return replayInPages({
-      log: current.log,
-      lastEventId,
-      pageBytes: limits.replayPageBytes,
-      active: () => state.phase === 'replaying',
-      send: sendEvent,
-      buffered: () => ws.bufferedAmount,
-      caughtUp: (recovered) => void run({ type: 'replayed', status: current.status, recovered }),
-    });
+    return replayInPages(
+      {
+        log: current.log,
+        lastEventId,
+        pageBytes: limits.replayPageBytes,
+        active: () => state.phase === 'replaying',
+        sendPage: (encoded, onFlushed) =>
+          corked(() =>
+            encoded.forEach((text, index) =>
+              sendEvent(text, index === encoded.length - 1 ? onFlushed : undefined),
+            ),
+          ),
+        buffered: () => ws.bufferedAmount,
+        caughtUp: (recovered) => void run({ type: 'replayed', status: current.status, recovered }),
+      },
+      settings.pacer,
+    );
+  };
+
+  const corked = (write: () => void) => {
+    settings.tcp?.cork();
+    try {
+      write();
+    } finally {
+      settings.tcp?.uncork();
+    }
   };
 
   // The original gateway: what the log holds now, in one step, beside the live events.
   const snapshot = (lastEventId: string) => {
     const log = session?.log;
     if (log === undefined) return undefined;
-    for (const encoded of log.read(log.locate(lastEventId).position, Number.POSITIVE_INFINITY).encoded) {
-      sendEvent(encoded);
-      if (closed) break;
-    }
+    const { encoded } = log.read(log.locate(lastEventId).position, Number.POSITIVE_INFINITY);
+    corked(() => {
+      for (const text of encoded) {
+        sendEvent(text);
+        if (closed) break;
+      }
+    });
     return undefined;
   };
 
@@ -212,10 +238,11 @@ export function handleConnection(ws: WebSocket, settings: ConnectionSettings): C
     killTimer = setTimeout(() => ws.terminate(), limits.closeGraceMs);
   };
 
-  // Fault injection: drop the link without a close frame.
+  // Fault injection: drop the link without a close frame, once what was sent is on the wire.
   const cut = () => {
     guarded(() => run({ type: 'gone' }));
     stopAll();
+    while ((settings.tcp?.writableCorked ?? 0) > 0) settings.tcp?.uncork();
     ws.terminate();
   };
 

@@ -9,6 +9,7 @@ import { type GatewayLimits, resolveLimits } from './core/limits.js';
 import { createMemoryEventLog, type EventLog } from './eventLog.js';
 import type { FaultOptions } from './faults.js';
 import { createHttpServer, refuseUpgrade } from './httpServer.js';
+import { ReplayPacer } from './replayPacer.js';
 import type { Agent, GatewaySession } from './session.js';
 import { SessionRegistry } from './sessions.js';
 import type { TokenVerifier } from './tokens.js';
@@ -108,6 +109,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     maxSessionsPerToken: limits.maxSessionsPerToken,
   });
   const quota = new UnauthenticatedQuota(limits);
+  const pacer = new ReplayPacer(onError);
   const socketsByChatKey = new Map<string, Set<WebSocket>>();
   const connections = new Map<WebSocket, Connection>();
 
@@ -147,6 +149,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         },
         attach: () => registry.attach(chatKey),
         releaseSlot: slot.release,
+        pacer,
+        tcp: socket,
         faults: () => faults,
         onError,
         onClose: (close, bufferedBytes) =>

@@ -22,7 +22,7 @@ export interface GatewayLimits {
   maxBufferedBytes: number;
   /** A socket the gateway closed is cut (TCP) this long after the close frame if still open. Default 1 000 ms. Node only. */
   closeGraceMs: number;
-  /** A replay sends pages of about this many bytes, waiting for the socket to drain between them. Default 65 536. */
+  /** A replay sends pages of about this many bytes, waiting for the socket to drain between them. Default 32 768. Node only. */
   replayPageBytes: number;
   /** Events kept per session; older ones are dropped (a resume from before them says `recovered: false`). Default 10 000. */
   maxLogEvents: number;
@@ -50,7 +50,7 @@ export const DEFAULT_LIMITS: Readonly<GatewayLimits> = Object.freeze({
   maxPendingFrames: 256,
   maxBufferedBytes: 4 * 1024 * 1024,
   closeGraceMs: 1_000,
-  replayPageBytes: 64 * 1024,
+  replayPageBytes: 32 * 1024,
   maxLogEvents: 10_000,
   maxLogAgeMs: 24 * 3_600_000,
   sessionTtlMs: 3_600_000,
