@@ -80,90 +80,105 @@ const COMPACT_AFTER = 1_024;
  * const log = createMemoryEventLog({ maxEvents: 1_000 });
  */
 export function createMemoryEventLog(options: MemoryEventLogOptions = {}): EventLog {
-  const { maxEvents = 10_000, maxAgeMs = 24 * 3_600_000, now = Date.now } = options;
-  const prefix = `${options.epoch ?? Math.random().toString(36).slice(2, 8)}.`;
-  let encoded: string[] = [];
-  let appendedAt: number[] = [];
-  // encoded[head] has sequence `first`; entries before head were dropped.
-  let head = 0;
-  let first = 1;
-  let sequence = 0;
-  let status: SessionStatus | undefined;
+  return new MemoryEventLog(options);
+}
 
-  const kept = () => encoded.length - head;
-  const dropOldest = () => {
-    head++;
-    first++;
-  };
-  const trim = (at: number) => {
-    while (kept() > maxEvents) dropOldest();
-    while (kept() > 0 && (appendedAt[head] ?? at) <= at - maxAgeMs) dropOldest();
-    if (head >= COMPACT_AFTER && head * 2 >= encoded.length) {
-      encoded = encoded.slice(head);
-      appendedAt = appendedAt.slice(head);
-      head = 0;
+// A class, not a closure per method: a gateway holds thousands of these.
+class MemoryEventLog implements EventLog {
+  readonly #prefix: string;
+  readonly #maxEvents: number;
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  #encoded: string[] = [];
+  #appendedAt: number[] = [];
+  // #encoded[#head] has sequence #first; entries before #head were dropped.
+  #head = 0;
+  #first = 1;
+  #sequence = 0;
+  #status: SessionStatus | undefined;
+
+  constructor(options: MemoryEventLogOptions) {
+    this.#prefix = `${options.epoch ?? Math.random().toString(36).slice(2, 8)}.`;
+    this.#maxEvents = options.maxEvents ?? 10_000;
+    this.#maxAgeMs = options.maxAgeMs ?? 24 * 3_600_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get status(): SessionStatus | undefined {
+    return this.#status;
+  }
+
+  get size(): number {
+    return this.#encoded.length - this.#head;
+  }
+
+  append(frame: DistributiveOmit<SessionEventMessage, 'id'>): LoggedEvent {
+    this.#sequence++;
+    const event = { ...frame, id: `${this.#prefix}${this.#sequence}` } as SessionEventMessage;
+    const encoded = JSON.stringify(event);
+    const at = this.#now();
+    this.#encoded.push(encoded);
+    this.#appendedAt.push(at);
+    if (event.type === 'status_change') this.#status = event.status;
+    this.#trim(at);
+    return { event, encoded };
+  }
+
+  locate(lastEventId: string): ReplayStart {
+    this.#trim(this.#now());
+    if (lastEventId === '') return { position: 1, recovered: this.#first === 1 };
+    const n = this.#sequenceOf(lastEventId);
+    if (n === undefined) return { position: this.#first, recovered: false };
+    return { position: n + 1, recovered: n + 1 >= this.#first };
+  }
+
+  read(position: number, maxBytes: number): LogPage {
+    const start = Math.max(position, this.#first);
+    const page: string[] = [];
+    let bytes = 0;
+    for (let i = this.#head + (start - this.#first); i < this.#encoded.length; i++) {
+      if (page.length > 0 && bytes >= maxBytes) break;
+      const text = this.#encoded[i] as string;
+      page.push(text);
+      bytes += text.length;
     }
-  };
-  const sequenceOf = (id: string): number | undefined => {
-    if (!id.startsWith(prefix)) return undefined;
-    const n = Number(id.slice(prefix.length));
-    return Number.isInteger(n) && n >= 0 && n <= sequence ? n : undefined;
-  };
+    return { encoded: page, next: start + page.length, gap: start > position };
+  }
 
-  const log: EventLog = {
-    append(frame) {
-      sequence++;
-      const event = { ...frame, id: `${prefix}${sequence}` } as SessionEventMessage;
-      const text = JSON.stringify(event);
-      const at = now();
-      encoded.push(text);
-      appendedAt.push(at);
-      if (event.type === 'status_change') status = event.status;
-      trim(at);
-      return { event, encoded: text };
-    },
-    locate(lastEventId) {
-      trim(now());
-      if (lastEventId === '') return { position: 1, recovered: first === 1 };
-      const n = sequenceOf(lastEventId);
-      if (n === undefined) return { position: first, recovered: false };
-      return { position: n + 1, recovered: n + 1 >= first };
-    },
-    read(position, maxBytes) {
-      const start = Math.max(position, first);
-      const page: string[] = [];
-      let bytes = 0;
-      for (
-        let i = head + (start - first);
-        i < encoded.length && (page.length === 0 || bytes < maxBytes);
-        i++
-      ) {
-        const text = encoded[i] as string;
-        page.push(text);
-        bytes += text.length;
-      }
-      return { encoded: page, next: start + page.length, gap: start > position };
-    },
-    after(lastEventId) {
-      const { position, recovered } = log.locate(lastEventId);
-      const { encoded: texts, gap } = log.read(position, Number.POSITIVE_INFINITY);
-      return {
-        events: texts.map((text) => JSON.parse(text) as SessionEventMessage),
-        found: recovered && !gap,
-      };
-    },
-    get status() {
-      return status;
-    },
-    forget() {
-      encoded = [];
-      appendedAt = [];
-      head = 0;
-      first = sequence + 1;
-    },
-    get size() {
-      return kept();
-    },
-  };
-  return log;
+  after(lastEventId: string): Replay {
+    const { position, recovered } = this.locate(lastEventId);
+    const { encoded, gap } = this.read(position, Number.POSITIVE_INFINITY);
+    return {
+      events: encoded.map((text) => JSON.parse(text) as SessionEventMessage),
+      found: recovered && !gap,
+    };
+  }
+
+  forget(): void {
+    this.#encoded = [];
+    this.#appendedAt = [];
+    this.#head = 0;
+    this.#first = this.#sequence + 1;
+  }
+
+  #trim(at: number): void {
+    while (this.size > this.#maxEvents) this.#dropOldest();
+    while (this.size > 0 && (this.#appendedAt[this.#head] ?? at) <= at - this.#maxAgeMs) this.#dropOldest();
+    if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#encoded.length) {
+      this.#encoded = this.#encoded.slice(this.#head);
+      this.#appendedAt = this.#appendedAt.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #dropOldest(): void {
+    this.#head++;
+    this.#first++;
+  }
+
+  #sequenceOf(id: string): number | undefined {
+    if (!id.startsWith(this.#prefix)) return undefined;
+    const n = Number(id.slice(this.#prefix.length));
+    return Number.isInteger(n) && n >= 0 && n <= this.#sequence ? n : undefined;
+  }
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type Connection, handleConnection } from './connection.js';
+import { Connection, type ConnectionHost } from './connection.js';
 import { Closes } from './core/closes.js';
 import type { GatewayDialect } from './core/dialect.js';
 import { type GatewayLimits, resolveLimits } from './core/limits.js';
@@ -109,7 +109,24 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     maxSessionsPerToken: limits.maxSessionsPerToken,
   });
   const quota = new UnauthenticatedQuota(limits);
-  const pacer = new ReplayPacer(onError);
+  // What every socket shares: made once, so a socket costs its own state and nothing more.
+  const shared: ConnectionHost = {
+    rules,
+    limits,
+    pacer: new ReplayPacer(onError),
+    async authenticate(token, chatKey) {
+      const check = await options.verifyToken(token, chatKey);
+      if (!check.ok) return { check };
+      const session = registry.admit(chatKey, check.subject ?? token);
+      if (session === undefined) return { check: { ok: false, reason: 'Too many sessions for this token' } };
+      return { check, session };
+    },
+    attach: (chatKey) => registry.attach(chatKey),
+    faults: () => faults,
+    onError,
+    onClose: (chatKey, close, bufferedBytes) =>
+      options.onClose?.({ chatKey, code: close.code, reason: close.reason, bufferedBytes }),
+  };
   const socketsByChatKey = new Map<string, Set<WebSocket>>();
   const connections = new Map<WebSocket, Connection>();
 
@@ -135,27 +152,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         connections.delete(ws);
         if (group.size === 0) socketsByChatKey.delete(chatKey);
       });
-      const connection = handleConnection(ws, {
-        chatKey,
-        rules,
-        limits,
-        authenticate: async (token) => {
-          const check = await options.verifyToken(token, chatKey);
-          if (!check.ok) return { check };
-          const session = registry.admit(chatKey, check.subject ?? token);
-          if (session === undefined)
-            return { check: { ok: false, reason: 'Too many sessions for this token' } };
-          return { check, session };
-        },
-        attach: () => registry.attach(chatKey),
-        releaseSlot: slot.release,
-        pacer,
-        tcp: socket,
-        faults: () => faults,
-        onError,
-        onClose: (close, bufferedBytes) =>
-          options.onClose?.({ chatKey, code: close.code, reason: close.reason, bufferedBytes }),
-      });
+      const connection = new Connection(ws, shared, chatKey, socket, slot.release);
       connections.set(ws, connection);
     });
   });

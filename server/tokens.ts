@@ -59,7 +59,8 @@ export function createSessionToken(options: SessionTokenOptions): string {
 
 /**
  * Verifies tokens made by {@link createSessionToken} with the same secret: signature, chatKey and
- * expiry. The reason never repeats the token. Throws for a secret under 32 bytes.
+ * expiry; the token's subject is its signature. The reason never repeats the token. Throws for a
+ * secret under 32 bytes.
  *
  * @example
  * const gateway = await createGatewayServer({ verifyToken: createTokenVerifier(process.env.GATEWAY_SECRET) });
@@ -86,6 +87,7 @@ export function createTokenVerifier(secret: string, now: () => number = Date.now
     if (payload.sub !== '*' && payload.sub !== chatKey)
       return { ok: false, reason: 'Token is not valid for this session' };
     if (payload.exp <= now()) return { ok: false, reason: 'Token expired' };
-    return { ok: true, expiresAt: payload.exp };
+    // The signature names this token, shorter than the token (sessions are counted per subject).
+    return { ok: true, expiresAt: payload.exp, subject: parts[2] as string };
   };
 }

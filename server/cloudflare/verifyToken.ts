@@ -72,5 +72,5 @@ export async function verifySessionToken(
   if (payload.sub !== '*' && payload.sub !== chatKey)
     return { ok: false, reason: 'Token is not valid for this session' };
   if (payload.exp <= now) return { ok: false, reason: 'Token expired' };
-  return { ok: true, expiresAt: payload.exp };
+  return { ok: true, expiresAt: payload.exp, subject: parts[2] ?? '' };
 }

@@ -101,11 +101,11 @@ describe.runIf(engines.includes(cloudflareEngine))('bounded storage on the Durab
   };
 
   it('stores nothing and sets no alarm for sockets that never authenticate', async () => {
-    const engine = await start({ authTimeoutMs: 300 });
+    const engine = await start({ authTimeoutMs: 1_000 });
     const strangers = await Promise.all(Array.from({ length: 5 }, () => peer(engine.url, 'stranger')));
-    strangers[0]?.send({ type: 'heartbeat' }); // refused (4400) by the object, not the runtime
     const session = engine.gateway.runtime.session('stranger');
     expect(await session.state()).toMatchObject({ sockets: 5, stored: false, alarmAt: null, eventCount: 0 });
+    strangers[0]?.send({ type: 'heartbeat' }); // refused (4400) by the object, not the runtime
     expect((await strangers[0]?.closed)?.code).toBe(4400);
     await until(
       () => strangers.slice(1).every((socket) => socket.ws.readyState !== socket.ws.OPEN),

@@ -90,7 +90,8 @@ describe('slow readers (Node gateway)', () => {
     expect(ids).toHaveLength(100_001);
     expect(new Set(ids).size).toBe(100_001);
     expect(reader.types().indexOf('resume_complete')).toBe(100_001);
-    // The unpaged gateway blocked ~400 ms for a replay this size; a page takes a few ms.
-    expect(longestMs).toBeLessThan(150);
+    // The unpaged gateway blocked ~400 ms for a replay this size; a page takes a few ms (the bound
+    // leaves room for a busy machine: other test files share the CPU).
+    expect(longestMs).toBeLessThan(250);
   }, 30_000);
 });

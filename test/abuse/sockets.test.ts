@@ -10,7 +10,7 @@ import { onCleanup, pause, peer, tcp, upgradeStatus } from './support.js';
 
 describe.each(engines)('liveness on the $name gateway', (engineUnderTest) => {
   it('closes an authenticated socket silent for the idle timeout (4008, retryable); one that heartbeats stays', async () => {
-    const engine: RunningEngine = await engineUnderTest.start({ idleTimeoutMs: 400 });
+    const engine: RunningEngine = await engineUnderTest.start({ idleTimeoutMs: 600 });
     onCleanup(() => engine.close());
     const silent = await peer(engine.url, 'quiet');
     silent.send({ type: 'auth', token: engine.tokenFor('quiet') });
@@ -22,8 +22,8 @@ describe.each(engines)('liveness on the $name gateway', (engineUnderTest) => {
     onCleanup(() => clearInterval(beat));
     const opened = Date.now();
     expect(await silent.closed).toMatchObject({ code: 4008, reason: 'Idle timeout' });
-    expect(Date.now() - opened).toBeGreaterThanOrEqual(350);
-    await pause(600);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(550);
+    await pause(800);
     expect(alive.isClosed()).toBe(false);
   });
 });
@@ -79,7 +79,7 @@ describe('unauthenticated and abusive sockets on the Node gateway', () => {
     console.log(
       `unauthenticated: 200 idle sockets cut ${clearedMs} ms after opening (auth timeout 300 ms, grace 300 ms)`,
     );
-    expect(clearedMs).toBeLessThan(1_500);
+    expect(clearedMs).toBeLessThan(2_500); // ~35 s before: 4008 sent, TCP held
     expect(idle).toHaveLength(200);
   });
 
@@ -96,7 +96,7 @@ describe('unauthenticated and abusive sockets on the Node gateway', () => {
     const started = Date.now();
     await until(() => gateway.connectionCount === 0, 2_000, 'the cut');
     clearInterval(flood);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect(sent).toBeGreaterThan(1_000);
   });
 
