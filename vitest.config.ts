@@ -14,6 +14,7 @@ export default defineConfig({
       'test/fuzz/**/*.test.ts',
       'test/chaos/**/*.test.ts',
       'test/conformance/**/*.test.ts',
+      'test/abuse/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 20_000,

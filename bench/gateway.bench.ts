@@ -20,9 +20,10 @@ function openLive(gateway: GatewayProcess, chatKey: string, onEvent?: () => void
     ws.on('open', () => ws.send(JSON.stringify({ token: gateway.tokenFor(chatKey), type: 'auth' })));
     ws.on('message', (data) => {
       const text = String(data);
-      if (text.startsWith('{"type":"auth_success"'))
+      // Link frames announce extensions and sort their keys: match the type, not a prefix.
+      if (text.includes('"type":"auth_success"'))
         ws.send('{"lastEventId":"","type":"resume","wantStatus":true}');
-      else if (text.startsWith('{"type":"resume_complete"')) resolve(ws);
+      else if (text.includes('"type":"resume_complete"')) resolve(ws);
       else if (onEvent && text.startsWith('{"type":"agent_event"')) onEvent();
     });
   });

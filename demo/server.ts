@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +88,7 @@ const root = fileURLToPath(new URL('./web/', import.meta.url));
  * control simulates a network failure on the gateway side).
  */
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
-  const secret = `demo-${Math.random().toString(36).slice(2)}`;
+  const secret = randomBytes(32).toString('base64url');
   const gateway = await startGateway(secret, options);
   const vite: ViteDevServer = await createViteServer({
     root,

@@ -3,7 +3,8 @@
  * printing streamed text as it arrives and every machine transition, and asking for the tool
  * approval and the input request. `--auto` answers by itself and exits 0 when the session completes.
  *
- * Flags: --auto, --url <gatewayUrl> (use a running gateway; needs --secret), --secret <s>,
+ * Flags: --auto, --url <gatewayUrl> (use a running gateway; needs --secret), --secret <s> (≥ 32 bytes),
+ * --api-key <k> (with --engine=cloudflare --url: the gateway's RUNTIME_API_KEY, or that env var),
  * --tokens-per-second <n>, --drop-every <n> (drop the link after every n events: watch resume),
  * --token-ttl-ms <n> (short-lived tokens: watch auth_expired → refresh on the same socket),
  * --engine node|cloudflare (default node; cloudflare: the Durable Object gateway in a local workerd,
@@ -11,6 +12,7 @@
  * --dialect reference|original (default reference; original: the embedded Node gateway plays the
  * original gateway).
  */
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
@@ -21,6 +23,7 @@ import {
   createTokenVerifier,
   GATEWAY_DIALECTS,
   type GatewayDialect,
+  MIN_SECRET_BYTES,
 } from '../server/index.js';
 import { startCloudflareDemo } from '../server/cloudflare/node/cloudflareDemo.js';
 import { AgentGatewayClient, type ConnectionStatus } from '../src/index.js';
@@ -31,6 +34,7 @@ const { values: flags } = parseArgs({
     auto: { type: 'boolean', default: false },
     url: { type: 'string' },
     secret: { type: 'string' },
+    'api-key': { type: 'string' },
     'tokens-per-second': { type: 'string', default: '40' },
     'drop-every': { type: 'string' },
     'token-ttl-ms': { type: 'string' },
@@ -51,7 +55,11 @@ const red = color(31);
 const auto = flags.auto || !process.stdin.isTTY;
 if (!flags.auto && auto) console.log(dim('(no terminal on stdin: answering automatically, as with --auto)'));
 
-const secret = flags.secret ?? `demo-${Math.random().toString(36).slice(2)}`;
+const secret = flags.secret ?? randomBytes(32).toString('base64url');
+if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+  console.error(`--secret must be at least ${MIN_SECRET_BYTES} bytes (the gateway refuses shorter ones)`);
+  process.exit(2);
+}
 const dropEvery = flags['drop-every'] ? Number(flags['drop-every']) : undefined;
 const tokensPerSecond = Number(flags['tokens-per-second']);
 if (flags.engine !== 'node' && flags.engine !== 'cloudflare') {
@@ -76,9 +84,21 @@ if (dialect !== 'reference' && (flags.engine === 'cloudflare' || flags.url)) {
   );
   process.exit(2);
 }
+const apiKey = flags['api-key'] ?? process.env.RUNTIME_API_KEY;
+if (flags.engine === 'cloudflare' && flags.url && !apiKey) {
+  console.error(
+    "--engine=cloudflare --url needs the gateway's runtime API key: --api-key <k> or RUNTIME_API_KEY",
+  );
+  process.exit(2);
+}
 const cloudflare =
   flags.engine === 'cloudflare'
-    ? await startCloudflareDemo({ secret, tokensPerSecond, ...(flags.url ? { url: flags.url } : {}) })
+    ? await startCloudflareDemo({
+        secret,
+        tokensPerSecond,
+        ...(flags.url ? { url: flags.url } : {}),
+        ...(apiKey ? { apiKey } : {}),
+      })
     : undefined;
 const gateway =
   flags.url || cloudflare

@@ -58,12 +58,13 @@ export class AgentRun {
   readonly #abort = new AbortController();
   #requestCount = 0;
   #phase: 'idle' | 'running' | 'ended' = 'idle';
+  #stopped = false;
 
   constructor(readonly host: AgentRunHost) {}
 
   /** Whether the run has ended (`session_complete` was published). */
   get ended(): boolean {
-    return this.#phase === 'ended';
+    return this.#phase === 'ended' && !this.#stopped;
   }
 
   /** Starts the agent once; later calls do nothing. */
@@ -73,6 +74,7 @@ export class AgentRun {
     agent(this.#context()).then(
       (summary) => this.#finish('completed', summary),
       (error: unknown) => {
+        if (this.#phase === 'ended') return;
         if (error instanceof InterruptedError || this.#abort.signal.aborted) {
           return this.#finish('interrupted', 'Interrupted by the user');
         }
@@ -84,6 +86,19 @@ export class AgentRun {
         this.#finish('error', 'The agent failed');
       },
     );
+  }
+
+  /**
+   * Abandons the run without ending the session (the gateway evicted it): the agent's pending waits
+   * reject, and nothing more it emits is published.
+   */
+  stop(): void {
+    if (this.#phase === 'ended') return;
+    this.#phase = 'ended';
+    this.#stopped = true;
+    this.#confirmations.clear();
+    this.#inputs.clear();
+    this.#abort.abort(new InterruptedError('The session was evicted'));
   }
 
   /** Hands a user command to the run: `applied` when it answered a pending wait or interrupted, else `ignored`. */
@@ -123,7 +138,17 @@ export class AgentRun {
 
   #context(): AgentContext {
     const signal = this.#abort.signal;
-    const host = this.host;
+    // After `stop` the session is gone: whatever the agent still does goes nowhere.
+    const target = this.host;
+    const host: AgentRunHost = {
+      chatKey: target.chatKey,
+      get status() {
+        return target.status;
+      },
+      publish: (frame) => {
+        if (!this.#stopped) target.publish(frame);
+      },
+    };
     // Each wait listens for the interrupt only while it is pending, so a long run does not pile up listeners.
     const whenInterrupted = <T>(register: (resolve: (value: T) => void) => (() => void) | undefined) =>
       new Promise<T>((resolve, reject) => {

@@ -1,6 +1,33 @@
 import type { SessionEventMessage, SessionStatus } from '../src/protocol/types.js';
 
-/** What a replay returns: the events after the resume point, in order. */
+/** `Omit` applied to each member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An event as appended: the frame with its id, and its encoding (sent as is to every socket). */
+export interface LoggedEvent {
+  event: SessionEventMessage;
+  encoded: string;
+}
+
+/** Where a replay after some `lastEventId` starts. */
+export interface ReplayStart {
+  /** Position of the first event to send (see {@link EventLog.read}). */
+  position: number;
+  /** `false` when some events after `lastEventId` are no longer kept, or the id is unknown. */
+  recovered: boolean;
+}
+
+/** One page of a replay. */
+export interface LogPage {
+  /** Encoded events, in order (empty at the end of the log). */
+  encoded: readonly string[];
+  /** Position to read next. */
+  next: number;
+  /** Events between the position asked for and the first one returned were dropped meanwhile. */
+  gap: boolean;
+}
+
+/** What {@link EventLog.after} returns: the events after the resume point, decoded. */
 export interface Replay {
   events: SessionEventMessage[];
   /** `false` when the resume point was not found (never issued here, or dropped): `events` is then everything kept. */
@@ -9,12 +36,17 @@ export interface Replay {
 
 /**
  * The session's event log, behind a small interface so a durable or distributed store can replace
- * the in-memory default. Ids are strings the store issues, increasing within a session.
+ * the in-memory default. Ids are strings the store issues, increasing within a session; events
+ * are stored encoded, and read back in pages.
  */
 export interface EventLog {
-  /** Assigns the next id to a frame without one, stores it, and returns it. */
-  append(frame: DistributiveOmit<SessionEventMessage, 'id'>): SessionEventMessage;
-  /** Events after `lastEventId` (`""`: from the start). */
+  /** Assigns the next id to a frame, stores it (encoded once), and returns both. */
+  append(frame: DistributiveOmit<SessionEventMessage, 'id'>): LoggedEvent;
+  /** Where a replay after `lastEventId` (`""`: from the start) begins. */
+  locate(lastEventId: string): ReplayStart;
+  /** Encoded events from `position` on, about `maxBytes` of them (at least one, if any). */
+  read(position: number, maxBytes: number): LogPage;
+  /** Every kept event after `lastEventId`, decoded (tests and tools; a socket's replay uses `read`). */
   after(lastEventId: string): Replay;
   /** The last status appended (kept even when the events are forgotten). */
   readonly status: SessionStatus | undefined;
@@ -24,50 +56,129 @@ export interface EventLog {
   readonly size: number;
 }
 
-/** `Omit` applied to each member of a union. */
-export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** Options of {@link createMemoryEventLog}. */
+export interface MemoryEventLogOptions {
+  /** Prefix of the ids, random per log so ids of another gateway run never collide. Default: 6 random characters. */
+  epoch?: string;
+  /** Events kept; the oldest are dropped beyond. Default 10 000. */
+  maxEvents?: number;
+  /** Events older than this are dropped. Default 24 h. */
+  maxAgeMs?: number;
+  /** Clock. Default `Date.now`. */
+  now?: () => number;
+}
+
+// Dropped entries are cut off the arrays in batches, not one `shift()` per append.
+const COMPACT_AFTER = 1_024;
 
 /**
  * The in-memory event log: ids are `<epoch>.<sequence>`, where the epoch is random per log, so ids
- * from another run of the gateway never collide with this run's (a client dedupes by id).
+ * from another run of the gateway never collide with this run's (a client dedupes by id). Bounded
+ * by `maxEvents` and `maxAgeMs`; a position is a sequence number.
+ *
+ * @example
+ * const log = createMemoryEventLog({ maxEvents: 1_000 });
  */
-export function createMemoryEventLog(epoch = Math.random().toString(36).slice(2, 8)): EventLog {
-  const events: SessionEventMessage[] = [];
-  // Sequence number of events[0]; events before it were forgotten.
-  let firstSequence = 1;
-  let sequence = 0;
-  let status: SessionStatus | undefined;
-  const prefix = `${epoch}.`;
+export function createMemoryEventLog(options: MemoryEventLogOptions = {}): EventLog {
+  return new MemoryEventLog(options);
+}
 
-  const sequenceOf = (id: string): number | undefined => {
-    if (!id.startsWith(prefix)) return undefined;
-    const n = Number(id.slice(prefix.length));
-    return Number.isInteger(n) && n >= 0 && n <= sequence ? n : undefined;
-  };
+// A class, not a closure per method: a gateway holds thousands of these.
+class MemoryEventLog implements EventLog {
+  readonly #prefix: string;
+  readonly #maxEvents: number;
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  #encoded: string[] = [];
+  #appendedAt: number[] = [];
+  // #encoded[#head] has sequence #first; entries before #head were dropped.
+  #head = 0;
+  #first = 1;
+  #sequence = 0;
+  #status: SessionStatus | undefined;
 
-  return {
-    append(frame) {
-      sequence++;
-      const event = { ...frame, id: `${prefix}${sequence}` } as SessionEventMessage;
-      events.push(event);
-      if (event.type === 'status_change') status = event.status;
-      return event;
-    },
-    after(lastEventId) {
-      if (lastEventId === '') return { events: events.slice(), found: true };
-      const n = sequenceOf(lastEventId);
-      if (n === undefined) return { events: events.slice(), found: false };
-      return { events: events.slice(Math.max(0, n + 1 - firstSequence)), found: n + 1 >= firstSequence };
-    },
-    get status() {
-      return status;
-    },
-    forget() {
-      events.length = 0;
-      firstSequence = sequence + 1;
-    },
-    get size() {
-      return events.length;
-    },
-  };
+  constructor(options: MemoryEventLogOptions) {
+    this.#prefix = `${options.epoch ?? Math.random().toString(36).slice(2, 8)}.`;
+    this.#maxEvents = options.maxEvents ?? 10_000;
+    this.#maxAgeMs = options.maxAgeMs ?? 24 * 3_600_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get status(): SessionStatus | undefined {
+    return this.#status;
+  }
+
+  get size(): number {
+    return this.#encoded.length - this.#head;
+  }
+
+  append(frame: DistributiveOmit<SessionEventMessage, 'id'>): LoggedEvent {
+    this.#sequence++;
+    const event = { ...frame, id: `${this.#prefix}${this.#sequence}` } as SessionEventMessage;
+    const encoded = JSON.stringify(event);
+    const at = this.#now();
+    this.#encoded.push(encoded);
+    this.#appendedAt.push(at);
+    if (event.type === 'status_change') this.#status = event.status;
+    this.#trim(at);
+    return { event, encoded };
+  }
+
+  locate(lastEventId: string): ReplayStart {
+    this.#trim(this.#now());
+    if (lastEventId === '') return { position: 1, recovered: this.#first === 1 };
+    const n = this.#sequenceOf(lastEventId);
+    if (n === undefined) return { position: this.#first, recovered: false };
+    return { position: n + 1, recovered: n + 1 >= this.#first };
+  }
+
+  read(position: number, maxBytes: number): LogPage {
+    const start = Math.max(position, this.#first);
+    const page: string[] = [];
+    let bytes = 0;
+    for (let i = this.#head + (start - this.#first); i < this.#encoded.length; i++) {
+      if (page.length > 0 && bytes >= maxBytes) break;
+      const text = this.#encoded[i] as string;
+      page.push(text);
+      bytes += text.length;
+    }
+    return { encoded: page, next: start + page.length, gap: start > position };
+  }
+
+  after(lastEventId: string): Replay {
+    const { position, recovered } = this.locate(lastEventId);
+    const { encoded, gap } = this.read(position, Number.POSITIVE_INFINITY);
+    return {
+      events: encoded.map((text) => JSON.parse(text) as SessionEventMessage),
+      found: recovered && !gap,
+    };
+  }
+
+  forget(): void {
+    this.#encoded = [];
+    this.#appendedAt = [];
+    this.#head = 0;
+    this.#first = this.#sequence + 1;
+  }
+
+  #trim(at: number): void {
+    while (this.size > this.#maxEvents) this.#dropOldest();
+    while (this.size > 0 && (this.#appendedAt[this.#head] ?? at) <= at - this.#maxAgeMs) this.#dropOldest();
+    if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#encoded.length) {
+      this.#encoded = this.#encoded.slice(this.#head);
+      this.#appendedAt = this.#appendedAt.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #dropOldest(): void {
+    this.#head++;
+    this.#first++;
+  }
+
+  #sequenceOf(id: string): number | undefined {
+    if (!id.startsWith(this.#prefix)) return undefined;
+    const n = Number(id.slice(this.#prefix.length));
+    return Number.isInteger(n) && n >= 0 && n <= this.#sequence ? n : undefined;
+  }
 }

@@ -1,16 +1,22 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { handleConnection } from './connection.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { Closes } from './core/closes.js';
 import type { GatewayDialect } from './core/dialect.js';
+import { type GatewayLimits, resolveLimits } from './core/limits.js';
 import { createMemoryEventLog, type EventLog } from './eventLog.js';
 import type { FaultOptions } from './faults.js';
-import { type Agent, GatewaySession } from './session.js';
+import { createHttpServer, refuseUpgrade } from './httpServer.js';
+import { ReplayPacer } from './replayPacer.js';
+import type { Agent, GatewaySession } from './session.js';
+import { SessionRegistry } from './sessions.js';
 import type { TokenVerifier } from './tokens.js';
+import { UnauthenticatedQuota } from './unauthenticatedQuota.js';
 
-/** Options of {@link createGatewayServer}. */
-export interface GatewayServerOptions {
+/** Options of {@link createGatewayServer}: the limits (each with its default, docs/gateway-security.md) and these. */
+export interface GatewayServerOptions extends Partial<GatewayLimits> {
   /** Checks each `auth` token for its chatKey. Required (see `createTokenVerifier`). */
   verifyToken: TokenVerifier;
   /**
@@ -25,18 +31,25 @@ export interface GatewayServerOptions {
   port?: number;
   /** Interface to listen on. Default `127.0.0.1`. */
   host?: string;
-  /** Close a socket that has not authenticated after this long (4008). Default 5 000 ms. */
-  authTimeoutMs?: number;
-  /** Largest accepted frame; bigger ones close the socket with 1009. Default 64 KiB. */
-  maxFrameBytes?: number;
-  /** Per-socket token bucket: `burst` frames at once, refilled at `perSecond`; beyond it, 4429. Default 100 / 50. */
-  rateLimit?: { burst: number; perSecond: number };
-  /** Makes the event log of a new session. Default: in memory. */
-  createEventLog?: (chatKey: string) => EventLog;
+  /** Makes the event log of a new session, within the log limits. Default: in memory (`createMemoryEventLog`). */
+  createEventLog?: (chatKey: string, limits: { maxEvents: number; maxAgeMs: number }) => EventLog;
+  /** The address unauthenticated sockets are counted by. Default: the TCP peer (behind a proxy, read its header). */
+  clientAddress?: (request: IncomingMessage) => string;
   /** Faults to inject from the start (tests, demos). Default none. */
   faults?: FaultOptions;
   /** Receives errors the gateway survived. Default: ignore. */
   onError?: (error: unknown) => void;
+  /** Told each time the gateway closes a socket (code, reason, bytes it still had to send): logs, metrics. Default none. */
+  onClose?: (event: GatewayCloseEvent) => void;
+}
+
+/** A socket the gateway closed. */
+export interface GatewayCloseEvent {
+  chatKey: string;
+  code: number;
+  reason: string;
+  /** Bytes still in the socket's send buffer (a slow reader's backlog). */
+  bufferedBytes: number;
 }
 
 /** A running gateway. */
@@ -44,85 +57,104 @@ export interface GatewayServer {
   /** Base URL to give clients as `gatewayUrl` (e.g. `http://127.0.0.1:43125`). */
   readonly url: string;
   readonly port: number;
-  /** The session of a chatKey, once a socket authenticated for it. */
+  /** The limits in force (the defaults with the options applied). */
+  readonly limits: Readonly<GatewayLimits>;
+  /** The session of a chatKey, while held (from its first authenticated socket until it is evicted). */
   session(chatKey: string): GatewaySession | undefined;
   /** Finds or creates (and starts) a session, e.g. to publish events before anyone connects. */
   openSession(chatKey: string): GatewaySession;
+  /** Sessions held now. */
+  readonly sessionCount: number;
+  /** Sessions evicted so far (no socket and no event for `sessionTtlMs`). */
+  readonly evictedSessions: number;
   /** Open sockets, authenticated or not. */
   readonly connectionCount: number;
+  /** Sockets that have not authenticated yet. */
+  readonly unauthenticatedCount: number;
+  /** Bytes waiting in every socket's send buffer together (what slow readers hold). */
+  readonly bufferedBytes: number;
   /** Changes the injected faults (merged into the current ones). */
   setFaults(faults: FaultOptions): void;
   /** Abruptly drops every socket (of one chatKey, or all): the clients see 1006. Returns how many. */
   dropConnections(chatKey?: string): number;
   /** Makes a session forget its replay buffer but keep its status, as a hibernated server would. */
   hibernate(chatKey: string): void;
-  /** Stops accepting, closes every socket (1001) and the HTTP server. */
+  /** Stops accepting, closes every socket (1001; cut after the grace), stops every agent, closes the HTTP server. */
   close(): Promise<void>;
 }
 
 /**
  * Starts the reference gateway (SPEC §8): `GET /ws?chatKey=…` upgraded to WebSocket, one session per
- * chatKey, any number of sockets per session.
+ * chatKey, any number of sockets per session, every resource bounded (docs/gateway-security.md).
  *
  * @example
  * const gateway = await createGatewayServer({ verifyToken: createTokenVerifier(secret), agent: createDemoAgent() });
  * const client = new AgentGatewayClient({ gatewayUrl: gateway.url, token, WebSocket });
  */
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
-  const sessions = new Map<string, GatewaySession>();
-  const socketsByChatKey = new Map<string, Set<WebSocket>>();
+  const limits = resolveLimits(options);
+  const rules = { dialect: options.dialect ?? 'reference', limits } as const;
   let faults: FaultOptions = { ...options.faults };
   const onError = options.onError ?? (() => undefined);
-  const createEventLog = options.createEventLog ?? (() => createMemoryEventLog());
-
-  const openSession = (chatKey: string) => {
-    let session = sessions.get(chatKey);
-    if (session === undefined) {
-      session = new GatewaySession(chatKey, createEventLog(chatKey));
-      sessions.set(chatKey, session);
-      session.start(options.agent);
-    }
-    return session;
-  };
-
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 64 * 1024 });
-  const http: Server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://gateway').pathname;
-    response.writeHead(path === '/health' ? 200 : 404, { 'content-type': 'text/plain' });
-    response.end(path === '/health' ? 'ok' : 'Not found');
+  const createEventLog =
+    options.createEventLog ??
+    ((_chatKey: string, logLimits: { maxEvents: number; maxAgeMs: number }) =>
+      createMemoryEventLog(logLimits));
+  const clientAddress = options.clientAddress ?? ((request) => request.socket.remoteAddress ?? 'unknown');
+  const registry = new SessionRegistry({
+    agent: options.agent,
+    createEventLog: (chatKey) =>
+      createEventLog(chatKey, { maxEvents: limits.maxLogEvents, maxAgeMs: limits.maxLogAgeMs }),
+    sessionTtlMs: limits.sessionTtlMs,
+    maxSessionsPerToken: limits.maxSessionsPerToken,
   });
+  const quota = new UnauthenticatedQuota(limits);
+  // What every socket shares: made once, so a socket costs its own state and nothing more.
+  const shared: ConnectionHost = {
+    rules,
+    limits,
+    pacer: new ReplayPacer(onError),
+    async authenticate(token, chatKey) {
+      const check = await options.verifyToken(token, chatKey);
+      if (!check.ok) return { check };
+      const session = registry.admit(chatKey, check.subject ?? token);
+      if (session === undefined) return { check: { ok: false, reason: 'Too many sessions for this token' } };
+      return { check, session };
+    },
+    attach: (chatKey) => registry.attach(chatKey),
+    faults: () => faults,
+    onError,
+    onClose: (chatKey, close, bufferedBytes) =>
+      options.onClose?.({ chatKey, code: close.code, reason: close.reason, bufferedBytes }),
+  };
+  const socketsByChatKey = new Map<string, Set<WebSocket>>();
+  const connections = new Map<WebSocket, Connection>();
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
+  const http = createHttpServer(limits, onError);
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', onError);
     const url = new URL(request.url ?? '/', 'http://gateway');
     const chatKey = url.searchParams.get('chatKey');
-    if (url.pathname !== '/ws' || !chatKey) {
-      socket.end(`HTTP/1.1 ${url.pathname !== '/ws' ? '404 Not Found' : '400 Bad Request'}\r\n\r\n`);
-      return;
-    }
+    if (url.pathname !== '/ws') return refuseUpgrade(socket, 404);
+    if (!chatKey) return refuseUpgrade(socket, 400);
+    const slot = quota.take(clientAddress(request));
+    if (!slot.ok) return refuseUpgrade(socket, slot.status);
+    // A handshake that fails never reaches the callback: its place comes back when the socket closes.
+    socket.once('close', slot.release);
     wss.handleUpgrade(request, socket, head, (ws) => {
       const group = socketsByChatKey.get(chatKey) ?? new Set();
       socketsByChatKey.set(chatKey, group);
       group.add(ws);
       ws.on('close', () => {
         group.delete(ws);
+        connections.delete(ws);
         if (group.size === 0) socketsByChatKey.delete(chatKey);
       });
-      handleConnection(ws, {
-        chatKey,
-        dialect: options.dialect ?? 'reference',
-        verifyToken: options.verifyToken,
-        openSession,
-        authTimeoutMs: options.authTimeoutMs ?? 5_000,
-        rateLimit: options.rateLimit ?? { burst: 100, perSecond: 50 },
-        faults: () => faults,
-        onError,
-      });
+      const connection = new Connection(ws, shared, chatKey, socket, slot.release);
+      connections.set(ws, connection);
     });
-  });
-  http.on('clientError', (error, socket) => {
-    onError(error);
-    socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -138,10 +170,25 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
-    session: (chatKey) => sessions.get(chatKey),
-    openSession,
+    limits,
+    session: (chatKey) => registry.get(chatKey),
+    openSession: (chatKey) => registry.open(chatKey),
+    get sessionCount() {
+      return registry.size;
+    },
+    get evictedSessions() {
+      return registry.evictions;
+    },
     get connectionCount() {
       return wss.clients.size;
+    },
+    get unauthenticatedCount() {
+      return quota.size;
+    },
+    get bufferedBytes() {
+      let bytes = 0;
+      for (const ws of wss.clients) bytes += ws.bufferedAmount;
+      return bytes;
     },
     setFaults(next) {
       faults = { ...faults, ...next };
@@ -152,14 +199,28 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       return targets.length;
     },
     hibernate(chatKey) {
-      sessions.get(chatKey)?.hibernate();
+      registry.get(chatKey)?.hibernate();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const ws of wss.clients) ws.close(1001, 'Gateway shutting down');
-        wss.close();
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
+    async close() {
+      const sockets = [...wss.clients];
+      const allClosed = Promise.all(
+        sockets.map(
+          (ws) =>
+            new Promise<void>((resolve) =>
+              ws.readyState === ws.CLOSED ? resolve() : ws.once('close', resolve),
+            ),
+        ),
+      );
+      for (const ws of sockets) {
+        const connection = connections.get(ws);
+        if (connection === undefined) ws.terminate();
+        else connection.end(Closes.shuttingDown);
+      }
+      registry.evictAll();
+      wss.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await allClosed;
+    },
   };
 }

@@ -37,11 +37,15 @@ export class GatewaySession {
   readonly #subscribers = new Set<Subscriber>();
   readonly #commandIds = new Set<string>();
   readonly #run: AgentRun;
+  #lastActivityAt: number;
+  #evicted = false;
 
   constructor(
     readonly chatKey: string,
     readonly log: EventLog,
+    private readonly now: () => number = Date.now,
   ) {
+    this.#lastActivityAt = now();
     this.#run = new AgentRun({
       chatKey,
       get status() {
@@ -61,6 +65,16 @@ export class GatewaySession {
     return this.#run.ended;
   }
 
+  /** Whether the gateway evicted the session (no socket for `sessionTtlMs`): it takes no more events. */
+  get evicted(): boolean {
+    return this.#evicted;
+  }
+
+  /** When the last event was published, or the session created, ms since the epoch. */
+  get lastActivityAt(): number {
+    return this.#lastActivityAt;
+  }
+
   /** Every command frame a socket sent to this session, in arrival order (the latest 10 000). */
   get received(): readonly ReceivedCommand[] {
     return this.#received;
@@ -73,18 +87,18 @@ export class GatewaySession {
 
   /** Starts the agent once; later calls do nothing. */
   start(agent: Agent | undefined): void {
-    this.#run.start(agent);
+    if (!this.#evicted) this.#run.start(agent);
   }
 
-  /** Appends an event to the log and sends it to every live socket. */
+  /** Appends an event to the log and sends it, encoded once, to every live socket. */
   publish(frame: DistributiveOmit<SessionEventMessage, 'id'>): SessionEventMessage {
-    const event = this.log.append(frame);
-    const encoded = JSON.stringify(event);
+    const { event, encoded } = this.log.append(frame);
+    this.#lastActivityAt = this.now();
     for (const subscriber of this.#subscribers) subscriber(event, encoded);
     return event;
   }
 
-  /** Events after `lastEventId`, for a socket's resume. */
+  /** Events after `lastEventId`, decoded (a socket's resume reads the log in pages instead). */
   replay(lastEventId: string): Replay {
     return this.log.after(lastEventId);
   }
@@ -96,7 +110,7 @@ export class GatewaySession {
   }
 
   /** Notes a command frame as it arrived from a socket, before anything is decided about it. */
-  receive(frame: CommandFrame, at: number = Date.now()): void {
+  receive(frame: CommandFrame, at: number = this.now()): void {
     this.#received.push({ frame, at });
     if (this.#received.length > RECEIVED_MEMORY) this.#received.shift();
   }
@@ -115,6 +129,13 @@ export class GatewaySession {
   /** Forgets the replay buffer but keeps the status and the id sequence (a hibernated server). */
   hibernate(): void {
     this.log.forget();
+  }
+
+  /** Stops the agent and every follower: the gateway dropped this session. */
+  evict(): void {
+    this.#evicted = true;
+    this.#run.stop();
+    this.#subscribers.clear();
   }
 
   #rememberCommandId(commandId: string): void {

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { assertSecret, type TokenCheck } from './core/tokenCheck.js';
 
-/** Outcome of checking a token for a session. */
-export type TokenCheck = { ok: true; expiresAt?: number } | { ok: false; reason: string };
+export { MIN_SECRET_BYTES, type TokenCheck } from './core/tokenCheck.js';
 
 /** Checks a token for a chatKey: the gateway's pluggable authentication. */
 export type TokenVerifier = (token: string, chatKey: string) => TokenCheck | Promise<TokenCheck>;
@@ -13,24 +13,44 @@ interface TokenPayload {
   exp: number;
 }
 
+/** Options of {@link createSessionToken}: a token for one chatKey, or (explicitly) for any. */
+export type SessionTokenOptions = {
+  /** The signing secret, at least 32 bytes. Required. */
+  secret: string;
+  /** Lifetime. Default 15 minutes. */
+  ttlMs?: number;
+  /** Clock. Default `Date.now`. */
+  now?: () => number;
+} & (
+  | {
+      /** The chatKey the token opens. Required unless `anyChatKey`. */
+      chatKey: string;
+      anyChatKey?: false;
+    }
+  | {
+      chatKey?: undefined;
+      /** A wildcard token that opens any chatKey (e.g. a trusted backend). Default `false`. */
+      anyChatKey: true;
+    }
+);
+
 const encode = (value: string) => Buffer.from(value).toString('base64url');
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('base64url');
 
 /**
- * Issues a signed session token: `v1.<payload>.<HMAC-SHA256>`, valid for one chatKey (or `*`)
- * until `ttlMs` from now. Default ttl 15 minutes.
+ * Issues a signed session token: `v1.<payload>.<HMAC-SHA256>`, valid for one chatKey until `ttlMs`
+ * from now (default 15 minutes). A token for any chatKey needs `anyChatKey: true`. Throws for a
+ * secret under 32 bytes or a missing chatKey.
  *
  * @example
  * const token = createSessionToken({ secret, chatKey: 'chat-1', ttlMs: 60_000 });
  */
-export function createSessionToken(options: {
-  secret: string;
-  chatKey?: string;
-  ttlMs?: number;
-  now?: () => number;
-}): string {
+export function createSessionToken(options: SessionTokenOptions): string {
+  assertSecret(options.secret);
+  if (options.anyChatKey !== true && (typeof options.chatKey !== 'string' || options.chatKey === ''))
+    throw new TypeError('createSessionToken needs a chatKey (or anyChatKey: true for a wildcard token)');
   const payload: TokenPayload = {
-    sub: options.chatKey ?? '*',
+    sub: options.anyChatKey === true ? '*' : (options.chatKey as string),
     exp: (options.now ?? Date.now)() + (options.ttlMs ?? 15 * 60_000),
   };
   const body = `v1.${encode(JSON.stringify(payload))}`;
@@ -39,9 +59,14 @@ export function createSessionToken(options: {
 
 /**
  * Verifies tokens made by {@link createSessionToken} with the same secret: signature, chatKey and
- * expiry. The reason never repeats the token.
+ * expiry; the token's subject is its signature. The reason never repeats the token. Throws for a
+ * secret under 32 bytes.
+ *
+ * @example
+ * const gateway = await createGatewayServer({ verifyToken: createTokenVerifier(process.env.GATEWAY_SECRET) });
  */
 export function createTokenVerifier(secret: string, now: () => number = Date.now): TokenVerifier {
+  assertSecret(secret);
   return (token, chatKey) => {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== 'v1') return { ok: false, reason: 'Malformed token' };
@@ -62,6 +87,7 @@ export function createTokenVerifier(secret: string, now: () => number = Date.now
     if (payload.sub !== '*' && payload.sub !== chatKey)
       return { ok: false, reason: 'Token is not valid for this session' };
     if (payload.exp <= now()) return { ok: false, reason: 'Token expired' };
-    return { ok: true, expiresAt: payload.exp };
+    // The signature names this token, shorter than the token (sessions are counted per subject).
+    return { ok: true, expiresAt: payload.exp, subject: parts[2] as string };
   };
 }

@@ -9,6 +9,11 @@ const gateway = await createGatewayServer({
   verifyToken: createTokenVerifier(BENCH_SECRET),
   rateLimit: { burst: 1_000_000, perSecond: 1_000_000 },
   authTimeoutMs: 60_000,
+  // Benchmarks are one address opening thousands of sockets and replaying 50,000-event logs.
+  maxUnauthenticatedSockets: 100_000,
+  maxUnauthenticatedPerAddress: 100_000,
+  maxLogEvents: 1_000_000,
+  idleTimeoutMs: 600_000,
 });
 const words = ['Paris ', 'is ', 'lovely ', 'in ', 'spring; ', 'pack ', 'an ', 'umbrella. '];
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);

@@ -1,5 +1,5 @@
 /** The secret the benchmark gateway verifies tokens with. */
-export const BENCH_SECRET = 'bench-secret';
+export const BENCH_SECRET = 'bench-secret-of-at-least-32-bytes';
 
 /** What the benchmarks ask the gateway process. */
 export type GatewayRequest =

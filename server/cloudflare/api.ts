@@ -1,6 +1,6 @@
 /**
  * The agent runtime API of the Cloudflare gateway (types only, shared by the Worker and its Node
- * clients). Every route is under `/sessions/:chatKey` and needs `Authorization: Bearer <GATEWAY_SECRET>`.
+ * clients). Every route is under `/sessions/:chatKey` and needs `Authorization: Bearer <RUNTIME_API_KEY>`.
  */
 import type { CommandFrame, SessionEventMessage, SessionStatus } from '../../src/protocol/types.js';
 
@@ -26,8 +26,10 @@ export interface EventsResponse {
 /** `GET /sessions/:chatKey/commands?after=N&waitMs=M`: commands applied after `N` (long-polls up to `M` ms). */
 export interface CommandsResponse {
   commands: RecordedCommand[];
-  /** The session has ended (`session_complete` was appended): no command will be applied any more. */
+  /** The session has ended (`session_complete` was appended, or it was evicted): no command will be applied any more. */
   ended: boolean;
+  /** The session was evicted (no socket and no event for `SESSION_TTL_MS`) and its storage deleted: stop its agent. */
+  evicted?: boolean;
 }
 
 /** `POST /sessions/:chatKey/disconnect`: how many sockets were closed (1012, the clients reconnect). */
@@ -48,6 +50,10 @@ export interface SessionState {
   lastCommandSeq: number;
   /** Open sockets (authenticated or not). */
   sockets: number;
+  /** Whether the object has created its storage (only once a socket authenticated, or the runtime wrote). */
+  stored: boolean;
+  /** When the object's alarm is set for (ms since the epoch), `null` when none: none before a socket authenticates. */
+  alarmAt: number | null;
   /** The object's current in-memory instance: a new id means it was evicted (hibernated) and woken again. */
   instance: { id: string; startedAt: number };
 }

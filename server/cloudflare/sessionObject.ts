@@ -1,55 +1,61 @@
 import { DurableObject } from 'cloudflare:workers';
-import { CloseCode } from '../../src/protocol/closeCodes.js';
-import { parseClientFrame } from '../../src/protocol/parseClient.js';
-import type { ClientFrame, SessionEventMessage } from '../../src/protocol/types.js';
-import { authSuccessFrame } from '../core/dialect.js';
+import type { SessionEventMessage } from '../../src/protocol/types.js';
+import { Closes } from '../core/closes.js';
+import { HEARTBEAT, HEARTBEAT_ACK } from '../core/frames.js';
+import type { GatewayLimits } from '../core/limits.js';
+import { heardFrom, isAuthenticated, nextDeadline, type SocketRules } from '../core/socketProtocol.js';
 import type { AppendFrame, CommandsResponse, SessionState } from './api.js';
 import { handleRuntimeRequest, type RuntimeSession } from './runtimeApi.js';
-import { SessionStore } from './sessionStore.js';
-import { type Env, type Limits, readLimits } from './settings.js';
-import { RateLimiter, SocketIndex, type SocketState } from './sockets.js';
+import { hasStore, SessionStore } from './sessionStore.js';
+import { type GatewayVars, readLimits } from './settings.js';
+import { SocketDriver } from './socketDriver.js';
+import { SocketIndex } from './sockets.js';
 import { verifySessionToken } from './verifyToken.js';
 
-const HEARTBEAT = '{"type":"heartbeat"}';
-const HEARTBEAT_ACK = '{"type":"heartbeat_ack"}';
 const MAX_WAIT_MS = 25_000;
-const encoder = new TextEncoder();
-
-function byteLength(message: string | ArrayBuffer, max: number): number {
-  if (typeof message !== 'string') return message.byteLength;
-  // UTF-8 takes 1–3 bytes per UTF-16 unit: most frames are decided without encoding them.
-  if (message.length * 3 <= max || message.length > max) return message.length;
-  return encoder.encode(message).byteLength;
-}
 
 /**
  * One chatKey's session (SPEC §3, §8) as a Durable Object: sockets held with the WebSocket
- * Hibernation API (state in each socket's attachment), the event log, status and commands in
- * SQLite, timeouts and token expiry on the object's alarm. Between events the object can be evicted
- * while its sockets stay open; heartbeats are answered by the runtime without waking it whenever no
- * socket is still authenticating.
+ * Hibernation API (each one's protocol state in its attachment, driven by the shared protocol core),
+ * the event log, status and commands in SQLite — created only once a socket authenticates or the
+ * runtime writes — and the deadlines of authenticated sockets and the session's TTL on the alarm.
+ * Heartbeats are answered by the runtime without waking the object whenever no socket is still
+ * authenticating.
  */
-export class SessionObject extends DurableObject<Env> implements RuntimeSession {
+export class SessionObject extends DurableObject<GatewayVars> implements RuntimeSession {
   readonly #instance = { id: crypto.randomUUID(), startedAt: Date.now() };
-  readonly #store: SessionStore;
-  readonly #limits: Limits;
+  readonly #limits: GatewayLimits;
+  readonly #rules: SocketRules;
   readonly #sockets: SocketIndex;
-  readonly #rate: RateLimiter;
-  // Frames of one socket are handled in order, also across the await of token verification.
-  readonly #queues = new Map<string, Promise<void>>();
-  readonly #waiters = new Set<() => void>();
+  readonly #driver: SocketDriver;
+  readonly #waiters = new Set<(evicted: boolean) => void>();
+  #store: SessionStore | undefined;
   #alarmAt: number | null = null;
   #autoResponse: boolean;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: GatewayVars) {
     super(ctx, env);
-    this.#store = new SessionStore(ctx.storage);
     this.#limits = readLimits(env);
-    this.#rate = new RateLimiter(this.#limits.rateLimit);
+    this.#rules = { dialect: 'reference', limits: this.#limits };
     this.#sockets = new SocketIndex(() => ctx.getWebSockets());
     this.#autoResponse = ctx.getWebSocketAutoResponse() !== null;
     void ctx.blockConcurrencyWhile(async () => {
       this.#alarmAt = await ctx.storage.getAlarm();
+    });
+    this.#driver = new SocketDriver({
+      rules: this.#rules,
+      limits: this.#limits,
+      sockets: this.#sockets,
+      verify: (token, chatKey) => verifySessionToken(this.env.GATEWAY_SECRET ?? '', token, chatKey),
+      apply: (frame) => {
+        if (this.#storeOrCreate().applyCommand(frame, Date.now()) === 'applied') this.#wakeWaiters(false);
+      },
+      replay: (lastEventId, send) => {
+        const store = this.#storeOrCreate();
+        return { status: store.status, recovered: store.replay(lastEventId, send, Date.now()) };
+      },
+      wakeAt: (at) => this.#wakeAt(at),
+      phasesChanged: () => this.#syncAutoResponse(),
     });
     this.#syncAutoResponse();
   }
@@ -61,20 +67,9 @@ export class SessionObject extends DurableObject<Env> implements RuntimeSession 
     return handleRuntimeRequest(this, request, url);
   }
 
-  /** A client frame: size, rate, binary and shape checked at once; then handled in the socket's order. */
+  /** A client frame: checked at once, then handled in the socket's order. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const state = this.#sockets.get(ws);
-    if (state === undefined || state.phase === 'closed') return;
-    const { maxFrameBytes } = this.#limits;
-    if (byteLength(message, maxFrameBytes) > maxFrameBytes)
-      return this.#close(ws, CloseCode.messageTooBig, 'Frame too large');
-    if (!this.#rate.take(state.sid, Date.now()))
-      return this.#close(ws, CloseCode.rateLimited, 'Rate limit exceeded');
-    if (typeof message !== 'string')
-      return this.#close(ws, CloseCode.unsupportedData, 'Binary frames are not supported');
-    const result = parseClientFrame(message);
-    if (!result.ok) return this.#close(ws, CloseCode.badRequest, `Malformed frame: ${result.error.kind}`);
-    return this.#enqueue(ws, state.sid, () => this.#onFrame(ws, result.frame));
+    await this.#driver.receive(ws, message, Date.now());
   }
 
   /** The client closed (or answered our close): forget the socket. */
@@ -93,61 +88,86 @@ export class SessionObject extends DurableObject<Env> implements RuntimeSession 
     this.#forget(ws);
   }
 
-  /** Auth deadlines and token expiries of every socket share the object's one alarm. */
-  override alarm(): void {
+  /** Token expiry notices and idle timeouts of authenticated sockets, and the session's TTL. */
+  override async alarm(): Promise<void> {
     this.#alarmAt = null;
     const now = Date.now();
-    for (const [ws, state] of this.#sockets.entries()) {
-      if (state.phase === 'closed' || state.deadline === undefined || state.deadline > now) continue;
-      if (state.phase === 'awaitingAuth') this.#close(ws, CloseCode.authTimeout, 'Auth timeout');
-      else this.#expire(ws, state, now);
+    for (const [ws, record] of [...this.#sockets.entries()]) {
+      if (!isAuthenticated(record.protocol.phase)) continue;
+      // Heartbeats answered by the runtime are proof of life the object never saw.
+      const heard = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+      this.#sockets.set(ws, { ...record, protocol: heardFrom(record.protocol, heard) });
+      await this.#driver.run(ws, { type: 'tick' });
     }
-    this.#rescheduleAlarm();
+    if (this.#sockets.openCount === 0 && this.#storeIfAny() !== undefined) {
+      const store = this.#storeIfAny() as SessionStore;
+      if (now >= store.activeAt + this.#limits.sessionTtlMs) return this.#evict();
+      this.#wakeAt(store.activeAt + this.#limits.sessionTtlMs);
+    }
+    const next = this.#sockets.nextAuthenticatedDeadline((state) => nextDeadline(state, this.#rules));
+    if (next !== undefined) this.#wakeAt(next);
   }
 
   /** Runtime API: appends events, then sends each to every live socket; refuses any after the end. */
   append(frames: readonly AppendFrame[]): SessionEventMessage[] {
-    const stored = this.#store.append(frames);
+    const store = this.#storeOrCreate();
+    const stored = store.append(frames, Date.now());
     for (const { encoded } of stored) {
-      for (const [ws, state] of this.#sockets.entries()) if (state.phase === 'live') this.#send(ws, encoded);
+      for (const [ws, record] of this.#sockets.entries()) {
+        if (record.protocol.phase !== 'live') continue;
+        try {
+          ws.send(encoded);
+        } catch {
+          // closing
+        }
+      }
     }
-    if (this.#store.ended) this.#wakeWaiters();
+    if (store.ended) this.#wakeWaiters(false);
+    if (this.#sockets.openCount === 0) this.#wakeAt(Date.now() + this.#limits.sessionTtlMs);
     return stored.map(({ event }) => event);
   }
 
-  /** Runtime API: every stored event. */
+  /** Runtime API: every kept event. */
   log(): SessionEventMessage[] {
-    return this.#store.events();
+    return this.#storeIfAny()?.events() ?? [];
   }
 
   /** Runtime API: commands applied after `after`, waiting up to `waitMs` (at most 25 s) for one. */
   async commands(after: number, waitMs: number): Promise<CommandsResponse> {
-    let commands = this.#store.commandsAfter(after);
-    if (commands.length === 0 && !this.#store.ended && waitMs > 0) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
+    let commands = this.#storeIfAny()?.commandsAfter(after) ?? [];
+    let evicted = false;
+    if (commands.length === 0 && this.#storeIfAny()?.ended !== true && waitMs > 0) {
+      evicted = await new Promise<boolean>((resolve) => {
+        const done = (gone: boolean) => {
           clearTimeout(timer);
           this.#waiters.delete(done);
-          resolve();
+          resolve(gone);
         };
-        const timer = setTimeout(done, Math.min(waitMs, MAX_WAIT_MS));
+        const timer = setTimeout(() => done(false), Math.min(waitMs, MAX_WAIT_MS));
         this.#waiters.add(done);
       });
-      commands = this.#store.commandsAfter(after);
+      commands = evicted ? [] : (this.#storeIfAny()?.commandsAfter(after) ?? []);
     }
-    return { commands, ended: this.#store.ended };
+    return {
+      commands,
+      ended: evicted || this.#storeIfAny()?.ended === true,
+      ...(evicted ? { evicted } : {}),
+    };
   }
 
   /** Runtime API: what the object holds, and which in-memory instance answered. */
   state(chatKey: string): SessionState {
+    const store = this.#storeIfAny();
     return {
       chatKey,
-      status: this.#store.status ?? null,
-      ended: this.#store.ended,
-      eventCount: this.#store.eventCount,
-      lastEventId: this.#store.lastEventId ?? null,
-      lastCommandSeq: this.#store.lastCommandSeq,
+      status: store?.status ?? null,
+      ended: store?.ended ?? false,
+      eventCount: store?.eventCount ?? 0,
+      lastEventId: store?.lastEventId ?? null,
+      lastCommandSeq: store?.lastCommandSeq ?? 0,
       sockets: this.#sockets.openCount,
+      stored: store !== undefined,
+      alarmAt: this.#alarmAt,
       instance: this.#instance,
     };
   }
@@ -155,9 +175,9 @@ export class SessionObject extends DurableObject<Env> implements RuntimeSession 
   /** Runtime API: closes every socket with 1012; the clients reconnect and resume. Returns how many. */
   disconnect(): number {
     let closed = 0;
-    for (const [ws, state] of [...this.#sockets.entries()]) {
-      if (state.phase === 'closed') continue;
-      this.#close(ws, 1012, 'Session restarting');
+    for (const [ws, record] of [...this.#sockets.entries()]) {
+      if (record.protocol.phase === 'closed') continue;
+      this.#driver.end(ws, Closes.restarting);
       closed++;
     }
     return closed;
@@ -166,129 +186,65 @@ export class SessionObject extends DurableObject<Env> implements RuntimeSession 
   #accept(request: Request, chatKey: string): Response {
     if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket')
       return new Response('Expected a WebSocket upgrade', { status: 426 });
+    if (this.#sockets.awaitingAuthCount >= this.#limits.maxUnauthenticatedSockets)
+      return new Response('Too many sockets waiting to authenticate', {
+        status: 503,
+        headers: { 'retry-after': '5' },
+      });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    this.#update(server, {
-      sid: crypto.randomUUID(),
-      chatKey,
-      phase: 'awaitingAuth',
-      deadline: Date.now() + this.#limits.authTimeoutMs,
-    });
-    this.#syncAutoResponse();
+    this.#driver.accept(server, chatKey, Date.now());
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  #enqueue(ws: WebSocket, sid: string, task: () => void | Promise<void>): Promise<void> {
-    const next = (this.#queues.get(sid) ?? Promise.resolve()).then(task).catch((error: unknown) => {
-      console.error('[gateway] frame handling failed', error);
-      this.#close(ws, 1011, 'Internal error');
-    });
-    this.#queues.set(sid, next);
-    return next.finally(() => {
-      if (this.#queues.get(sid) === next) this.#queues.delete(sid);
-    });
-  }
-
-  async #onFrame(ws: WebSocket, frame: ClientFrame): Promise<void> {
-    const state = this.#sockets.get(ws);
-    if (state === undefined || state.phase === 'closed') return;
-    if (state.phase === 'awaitingAuth') {
-      if (frame.type !== 'auth') return this.#close(ws, CloseCode.badRequest, 'Expected auth');
-      return this.#authenticate(ws, state, frame.token);
-    }
-    switch (frame.type) {
-      case 'auth':
-        return this.#close(ws, CloseCode.badRequest, 'Already authenticated');
-      case 'heartbeat':
-        return this.#send(ws, HEARTBEAT_ACK);
-      case 'resume':
-        return this.#resume(ws, state, frame.lastEventId, frame.wantStatus === true);
-      default:
-        if (this.#store.applyCommand(frame, Date.now()) === 'applied') this.#wakeWaiters();
-    }
-  }
-
-  async #authenticate(ws: WebSocket, state: SocketState, token: string): Promise<void> {
-    const check = await verifySessionToken(this.env.GATEWAY_SECRET ?? '', token, state.chatKey).catch(
-      () => ({ ok: false, reason: 'Token verification failed' }) as const,
-    );
-    if (this.#sockets.get(ws)?.phase !== 'awaitingAuth') return;
-    if (!check.ok) {
-      this.#send(ws, JSON.stringify({ type: 'auth_failed', reason: check.reason }));
-      return this.#close(ws, CloseCode.unauthorized, 'Unauthorized');
-    }
-    this.#update(ws, { ...state, phase: 'awaitingResume', deadline: check.expiresAt });
-    this.#send(ws, authSuccessFrame('reference'));
-    this.#syncAutoResponse();
-  }
-
-  // Replay, resume_complete and the switch to live run in one synchronous step: no append can
-  // slip in between (SPEC §3 ordering).
-  #resume(ws: WebSocket, state: SocketState, lastEventId: string, wantStatus: boolean): void {
-    if (state.phase !== 'awaitingResume') return;
-    for (const encoded of this.#store.after(lastEventId)) this.#send(ws, encoded);
-    if (wantStatus)
-      this.#send(ws, JSON.stringify({ type: 'resume_complete', status: this.#store.status ?? 'running' }));
-    this.#update(ws, { ...state, phase: 'live' });
-  }
-
-  // The token expired: no live events until the client re-authenticates on this socket and resumes.
-  #expire(ws: WebSocket, state: SocketState, now: number): void {
-    this.#update(ws, { ...state, phase: 'awaitingAuth', deadline: now + this.#limits.authTimeoutMs });
-    this.#send(ws, '{"type":"auth_expired"}');
-    this.#syncAutoResponse();
-  }
-
-  #close(ws: WebSocket, code: number, reason: string): void {
-    const state = this.#sockets.get(ws);
-    if (state !== undefined) this.#update(ws, { sid: state.sid, chatKey: state.chatKey, phase: 'closed' });
-    try {
-      ws.close(code, reason);
-    } catch {
-      // already closing
-    }
-    this.#syncAutoResponse();
-  }
-
   #forget(ws: WebSocket): void {
-    const state = this.#sockets.delete(ws);
-    if (state === undefined) return;
-    this.#rate.forget(state.sid);
-    if (state.deadline !== undefined && state.deadline === this.#alarmAt) this.#rescheduleAlarm();
+    const record = this.#sockets.delete(ws);
+    if (record === undefined) return;
+    this.#driver.forget(record.sid);
     this.#syncAutoResponse();
-  }
-
-  #send(ws: WebSocket, text: string): void {
-    try {
-      ws.send(text);
-    } catch {
-      // the socket is closing; its close event cleans up
+    // The last socket left: the session's TTL starts now.
+    const store = this.#storeIfAny();
+    if (store !== undefined && this.#sockets.openCount === 0) {
+      store.touch(Date.now());
+      this.#wakeAt(Date.now() + this.#limits.sessionTtlMs);
     }
   }
 
-  // Writes a socket's state and keeps the alarm at the earliest deadline of all sockets.
-  #update(ws: WebSocket, next: SocketState): void {
-    const previous = this.#sockets.get(ws)?.deadline;
-    this.#sockets.set(ws, next);
-    if (next.deadline !== undefined && (this.#alarmAt === null || next.deadline < this.#alarmAt)) {
-      this.#alarmAt = next.deadline;
-      void this.ctx.storage.setAlarm(next.deadline);
-    }
-    if (previous !== undefined && previous !== next.deadline && previous === this.#alarmAt)
-      this.#rescheduleAlarm();
+  // Deletes everything the session stored (and its alarm): the same as a session never used.
+  async #evict(): Promise<void> {
+    this.#store = undefined;
+    this.#alarmAt = null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.#wakeWaiters(true);
   }
 
-  #rescheduleAlarm(): void {
-    const next = this.#sockets.nextDeadline() ?? null;
-    if (next === this.#alarmAt) return;
-    this.#alarmAt = next;
-    void (next === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(next));
+  #storeIfAny(): SessionStore | undefined {
+    if (this.#store === undefined && hasStore(this.ctx.storage)) this.#store = this.#newStore();
+    return this.#store;
+  }
+
+  #storeOrCreate(): SessionStore {
+    this.#store ??= this.#newStore();
+    return this.#store;
+  }
+
+  #newStore(): SessionStore {
+    return new SessionStore(this.ctx.storage, this.#limits);
+  }
+
+  // The alarm only ever moves earlier here; when it fires it sets the next one.
+  #wakeAt(deadline: number): void {
+    const at = Math.ceil(deadline);
+    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
+    this.#alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
   }
 
   // Runtime auto-responses never wake the object, but they also answer sockets that have not
   // authenticated; a heartbeat before `auth` must reach the object and close the socket (4400).
   #syncAutoResponse(): void {
-    const wanted = !this.#sockets.anyAwaitingAuth();
+    const wanted = this.#sockets.awaitingAuthCount === 0;
     if (wanted === this.#autoResponse) return;
     this.#autoResponse = wanted;
     this.ctx.setWebSocketAutoResponse(
@@ -296,7 +252,7 @@ export class SessionObject extends DurableObject<Env> implements RuntimeSession 
     );
   }
 
-  #wakeWaiters(): void {
-    for (const waiter of [...this.#waiters]) waiter();
+  #wakeWaiters(evicted: boolean): void {
+    for (const waiter of [...this.#waiters]) waiter(evicted);
   }
 }

@@ -1,4 +1,5 @@
 import type { CommandFrame, SessionEventMessage, SessionStatus } from '../../src/protocol/types.js';
+import type { GatewayLimits } from '../core/limits.js';
 import type { AppendFrame, RecordedCommand } from './api.js';
 
 /** What became of a command: the same outcomes as the Node gateway's `GatewaySession.apply`. */
@@ -19,7 +20,7 @@ export interface StoredEvent {
 // `pending` holds the tool calls and input requests the agent waits on: a command answers one once.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS pending (kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, key));
 CREATE TABLE IF NOT EXISTS commands (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -28,27 +29,51 @@ CREATE TABLE IF NOT EXISTS commands (
   applied_at INTEGER NOT NULL
 );`;
 
+// A replay reads this many rows at a time: never the whole log at once.
+const PAGE_ROWS = 256;
+// Rows aged out per trim at most; the next append or resume goes on.
+const AGE_SCAN_ROWS = 1_024;
+
 interface Meta {
   epoch?: string;
   status?: SessionStatus;
   ended?: string;
   interrupted?: string;
+  /** Highest seq dropped by the log limits (`0`: none). */
+  dropped?: string;
+  /** Last append, or last socket leaving: the session TTL counts from it. Ms since the epoch. */
+  activeAt?: string;
+}
+
+/** Whether the object has ever created its tables (nothing is stored before a socket authenticates). */
+export function hasStore(storage: DurableObjectStorage): boolean {
+  return (
+    storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length >
+    0
+  );
 }
 
 /**
  * A session's durable state in the Durable Object's SQLite storage: the event log (ids
  * `<epoch>.<seq>`, increasing; the epoch is random per stored session, so ids of a recreated session
- * never match an old client's), the status, the open tool calls and input requests, and every
- * applied command. It survives hibernation; in-memory copies are only caches.
+ * never match an old client's), bounded by `maxLogEvents` and `maxLogAgeMs`; the status; the open tool
+ * calls and input requests; every applied command. It survives hibernation; in-memory copies are
+ * only caches. Creating it creates the tables.
  */
 export class SessionStore {
   readonly #storage: DurableObjectStorage;
+  readonly #limits: Pick<GatewayLimits, 'maxLogEvents' | 'maxLogAgeMs'>;
   #meta: Meta = {};
   #lastSeq = 0;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, limits: Pick<GatewayLimits, 'maxLogEvents' | 'maxLogAgeMs'>) {
     this.#storage = storage;
+    this.#limits = limits;
     storage.sql.exec(SCHEMA);
+    const columns = this.#sql<{ name: string }>('PRAGMA table_info(events)').toArray();
+    // Tables of an older version have no `at`: their events count as old.
+    if (!columns.some(({ name }) => name === 'at'))
+      this.#sql('ALTER TABLE events ADD COLUMN at INTEGER NOT NULL DEFAULT 0');
     this.#load();
   }
 
@@ -62,9 +87,9 @@ export class SessionStore {
     return this.#meta.ended === '1';
   }
 
-  /** Number of events stored. */
+  /** Number of events kept. */
   get eventCount(): number {
-    return this.#lastSeq;
+    return this.#lastSeq - this.#dropped;
   }
 
   /** Id of the last event, if any. */
@@ -77,27 +102,58 @@ export class SessionStore {
     return this.#sql<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM commands').one().seq ?? 0;
   }
 
-  /** Stores frames in one transaction, assigning ids, and returns them encoded for the sockets (none after the end). */
-  append(frames: readonly AppendFrame[]): StoredEvent[] {
+  /** When the session was last active (an append, or its last socket leaving). */
+  get activeAt(): number {
+    return Number(this.#meta.activeAt ?? 0);
+  }
+
+  /** Marks the session active now (its last socket left). */
+  touch(now: number): void {
+    this.#setMeta('activeAt', String(now));
+  }
+
+  /** Stores frames in one transaction, assigning ids, drops what the limits no longer keep, and returns them encoded (none after the end). */
+  append(frames: readonly AppendFrame[], now: number): StoredEvent[] {
     try {
-      return this.#storage.transactionSync(() => frames.map((frame) => this.#appendOne(frame)));
+      return this.#storage.transactionSync(() => {
+        const stored = frames.map((frame) => this.#appendOne(frame, now));
+        this.#trim(now);
+        this.#setMeta('activeAt', String(now));
+        return stored;
+      });
     } catch (error) {
       this.#load(); // the transaction rolled back: drop the cached values it had changed
       throw error;
     }
   }
 
-  /** Encoded events after `lastEventId` (`""`, or an id this session never issued: every event). */
-  after(lastEventId: string): string[] {
-    const seq = this.#seqOf(lastEventId) ?? 0;
-    return this.#sql<{ body: string }>('SELECT body FROM events WHERE seq > ? ORDER BY seq', seq)
-      .toArray()
-      .map((row) => row.body);
+  /**
+   * Sends every kept event after `lastEventId` (`""`: from the start), a page of rows at a time;
+   * returns `false` when some were no longer kept or the id is unknown (history lost).
+   */
+  replay(lastEventId: string, send: (encoded: string) => void, now: number): boolean {
+    this.#trim(now);
+    const seq = lastEventId === '' ? 0 : this.#seqOf(lastEventId);
+    const recovered = seq !== undefined && seq >= this.#dropped;
+    let position = seq === undefined ? this.#dropped : Math.max(seq, this.#dropped);
+    for (;;) {
+      const rows = this.#sql<{ seq: number; body: string }>(
+        'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+        position,
+        PAGE_ROWS,
+      ).toArray();
+      for (const row of rows) send(row.body);
+      const last = rows.at(-1);
+      if (last === undefined) return recovered;
+      position = last.seq;
+    }
   }
 
-  /** Every stored event. */
+  /** Every kept event, decoded. */
   events(): SessionEventMessage[] {
-    return this.after('').map((body) => JSON.parse(body) as SessionEventMessage);
+    const events: SessionEventMessage[] = [];
+    this.replay('', (body) => events.push(JSON.parse(body) as SessionEventMessage), Date.now());
+    return events;
   }
 
   /** Applies a user command at most once per commandId and per tool call or input request. */
@@ -131,13 +187,17 @@ export class SessionStore {
       .map((row) => ({ seq: row.seq, frame: JSON.parse(row.body) as CommandFrame }));
   }
 
-  #appendOne(frame: AppendFrame): StoredEvent {
+  get #dropped(): number {
+    return Number(this.#meta.dropped ?? 0);
+  }
+
+  #appendOne(frame: AppendFrame, now: number): StoredEvent {
     if (this.ended) throw new SessionEndedError('The session has ended');
     if (this.#meta.epoch === undefined) this.#setMeta('epoch', crypto.randomUUID().slice(0, 8));
     const seq = ++this.#lastSeq;
     const event = { ...frame, id: this.#idOf(seq) } as SessionEventMessage;
     const encoded = JSON.stringify(event);
-    this.#sql('INSERT INTO events (seq, body) VALUES (?, ?)', seq, encoded);
+    this.#sql('INSERT INTO events (seq, body, at) VALUES (?, ?, ?)', seq, encoded, now);
     switch (event.type) {
       case 'status_change':
         this.#setMeta('status', event.status);
@@ -154,6 +214,31 @@ export class SessionStore {
         break;
     }
     return { event, encoded };
+  }
+
+  // Drops events beyond the count and older than the age limit; seqs are contiguous (and their
+  // times never decrease), so the highest dropped seq says what a resume can no longer get.
+  #trim(now: number): void {
+    const cutoff = now - this.#limits.maxLogAgeMs;
+    const byCount = this.#lastSeq - this.#limits.maxLogEvents;
+    if (byCount > this.#dropped) this.#dropThrough(byCount);
+    for (;;) {
+      const oldest = this.#sql<{ at: number }>('SELECT at FROM events ORDER BY seq LIMIT 1').toArray()[0];
+      if (oldest === undefined || oldest.at > cutoff) return;
+      // Only the oldest rows are looked at (the rest are younger): no scan of the whole log.
+      const aged = this.#sql<{ seq: number | null }>(
+        'SELECT MAX(seq) AS seq FROM (SELECT seq, at FROM events ORDER BY seq LIMIT ?) WHERE at <= ?',
+        AGE_SCAN_ROWS,
+        cutoff,
+      ).one().seq;
+      if (aged === null) return;
+      this.#dropThrough(aged);
+    }
+  }
+
+  #dropThrough(seq: number): void {
+    this.#sql('DELETE FROM events WHERE seq <= ?', seq);
+    this.#setMeta('dropped', String(seq));
   }
 
   // Whether a command answers something the session waits for (and marks it answered).
@@ -198,7 +283,8 @@ export class SessionStore {
   #load(): void {
     const rows = this.#sql<{ key: string; value: string }>('SELECT key, value FROM meta').toArray();
     this.#meta = Object.fromEntries(rows.map((row) => [row.key, row.value])) as Meta;
-    this.#lastSeq = this.#sql<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events').one().seq ?? 0;
+    const stored = this.#sql<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events').one().seq ?? 0;
+    this.#lastSeq = Math.max(stored, this.#dropped);
   }
 
   #sql<T extends Record<string, SqlStorageValue>>(

@@ -1,18 +1,12 @@
-/**
- * Where a socket is in the protocol (SPEC §3), kept in its hibernation attachment so it survives
- * eviction: `awaitingAuth` → `awaitingResume` (authenticated) → `live`, back to `awaitingAuth` after
- * `auth_expired`, and `closed` once the gateway closed it.
- */
-export type SocketPhase = 'awaitingAuth' | 'awaitingResume' | 'live' | 'closed';
+import { isAuthenticated, type SocketState } from '../core/socketProtocol.js';
 
-/** One socket's serialized state. */
-export interface SocketState {
-  /** Random id of the socket (keys its in-memory rate budget and frame queue). */
+/** One socket's serialized state (its hibernation attachment): who it is and its protocol state. */
+export interface SocketRecord {
+  /** Random id of the socket (keys its in-memory rate budget, frame queue and timers). */
   sid: string;
   chatKey: string;
-  phase: SocketPhase;
-  /** While `awaitingAuth`: the auth deadline; once authenticated: the token's expiry. Ms since the epoch. */
-  deadline?: number;
+  /** The protocol core's state (`server/core/socketProtocol.ts`). */
+  protocol: SocketState;
 }
 
 /**
@@ -22,101 +16,76 @@ export interface SocketState {
  */
 export class SocketIndex {
   readonly #list: () => WebSocket[];
-  #states: Map<WebSocket, SocketState> | undefined;
+  #records: Map<WebSocket, SocketRecord> | undefined;
 
   constructor(list: () => WebSocket[]) {
     this.#list = list;
   }
 
-  /** The state of a socket, if it is one of this object's. */
-  get(ws: WebSocket): SocketState | undefined {
-    const states = this.#all();
-    let state = states.get(ws);
-    if (state === undefined) {
-      state = (ws.deserializeAttachment() as SocketState | null) ?? undefined;
-      if (state !== undefined) states.set(ws, state);
+  /** The record of a socket, if it is one of this object's. */
+  get(ws: WebSocket): SocketRecord | undefined {
+    const records = this.#all();
+    let record = records.get(ws);
+    if (record === undefined) {
+      record = (ws.deserializeAttachment() as SocketRecord | null) ?? undefined;
+      if (record !== undefined) records.set(ws, record);
     }
-    return state;
+    return record;
   }
 
-  /** Stores a socket's new state (attachment and mirror). */
-  set(ws: WebSocket, state: SocketState): void {
-    ws.serializeAttachment(state);
-    this.#all().set(ws, state);
+  /** Stores a socket's new record (attachment and mirror). */
+  set(ws: WebSocket, record: SocketRecord): void {
+    ws.serializeAttachment(record);
+    this.#all().set(ws, record);
   }
 
   /** Forgets a socket that closed. */
-  delete(ws: WebSocket): SocketState | undefined {
-    const state = this.get(ws);
+  delete(ws: WebSocket): SocketRecord | undefined {
+    const record = this.get(ws);
     this.#all().delete(ws);
-    return state;
+    return record;
   }
 
-  /** Every socket with its state. */
-  entries(): IterableIterator<[WebSocket, SocketState]> {
+  /** Every socket with its record. */
+  entries(): IterableIterator<[WebSocket, SocketRecord]> {
     return this.#all().entries();
   }
 
   /** Sockets not closed by the gateway. */
   get openCount(): number {
-    let count = 0;
-    for (const state of this.#all().values()) if (state.phase !== 'closed') count++;
-    return count;
+    return this.#count((phase) => phase !== 'closed');
   }
 
-  /** Whether some socket still has to authenticate (then heartbeats must reach the object). */
-  anyAwaitingAuth(): boolean {
-    for (const state of this.#all().values()) if (state.phase === 'awaitingAuth') return true;
-    return false;
+  /** Sockets that have not authenticated yet (heartbeats must then reach the object). */
+  get awaitingAuthCount(): number {
+    return this.#count((phase) => phase === 'awaitingAuth');
   }
 
-  /** The earliest deadline of an open socket, if any. */
-  nextDeadline(): number | undefined {
+  /** The earliest deadline of an authenticated socket (the alarm's business), if any. */
+  nextAuthenticatedDeadline(deadlineOf: (state: SocketState) => number | undefined): number | undefined {
     let next: number | undefined;
-    for (const { phase, deadline } of this.#all().values()) {
-      if (phase !== 'closed' && deadline !== undefined && (next === undefined || deadline < next))
-        next = deadline;
+    for (const { protocol } of this.#all().values()) {
+      if (!isAuthenticated(protocol.phase)) continue;
+      const deadline = deadlineOf(protocol);
+      if (deadline !== undefined && (next === undefined || deadline < next)) next = deadline;
     }
     return next;
   }
 
-  #all(): Map<WebSocket, SocketState> {
-    if (this.#states === undefined) {
-      this.#states = new Map();
+  #count(test: (phase: SocketState['phase']) => boolean): number {
+    let count = 0;
+    for (const { protocol } of this.#all().values()) if (test(protocol.phase)) count++;
+    return count;
+  }
+
+  #all(): Map<WebSocket, SocketRecord> {
+    if (this.#records === undefined) {
+      this.#records = new Map();
       for (const ws of this.#list()) {
-        const state = ws.deserializeAttachment() as SocketState | null;
-        if (state !== null) this.#states.set(ws, state);
+        const record = ws.deserializeAttachment() as SocketRecord | null;
+        if (record !== null) this.#records.set(ws, record);
       }
     }
-    return this.#states;
-  }
-}
-
-/**
- * Per-socket token buckets: `burst` frames at once, refilled at `perSecond`. In memory only: a
- * budget restarts full after eviction, which needs ~10 s of silence anyway.
- */
-export class RateLimiter {
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(readonly limit: { burst: number; perSecond: number }) {}
-
-  /** Takes one frame from the socket's budget; `false` when it is spent. */
-  take(sid: string, now: number): boolean {
-    const bucket = this.#buckets.get(sid) ?? { tokens: this.limit.burst, at: now };
-    bucket.tokens = Math.min(
-      this.limit.burst,
-      bucket.tokens + ((now - bucket.at) / 1000) * this.limit.perSecond,
-    );
-    bucket.at = now;
-    this.#buckets.set(sid, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens--;
-    return true;
-  }
-
-  /** Drops a closed socket's budget. */
-  forget(sid: string): void {
-    this.#buckets.delete(sid);
+    return this.#records;
   }
 }

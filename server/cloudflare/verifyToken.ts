@@ -2,9 +2,7 @@
  * Token verification with WebCrypto, for the Worker: the same `v1.<payload>.<HMAC-SHA256>` tokens
  * and the same verdicts (and reasons) as `createTokenVerifier` of the Node gateway, without `node:crypto`.
  */
-
-/** Outcome of checking a token for a session. */
-export type TokenCheck = { ok: true; expiresAt: number } | { ok: false; reason: string };
+import type { TokenCheck } from '../core/tokenCheck.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -74,5 +72,5 @@ export async function verifySessionToken(
   if (payload.sub !== '*' && payload.sub !== chatKey)
     return { ok: false, reason: 'Token is not valid for this session' };
   if (payload.exp <= now) return { ok: false, reason: 'Token expired' };
-  return { ok: true, expiresAt: payload.exp };
+  return { ok: true, expiresAt: payload.exp, subject: parts[2] ?? '' };
 }

@@ -178,10 +178,15 @@ export interface ErrorMessage {
   code: string;
   message: string;
 }
-/** `resume_complete` (extension): the replay is over; `status` is authoritative. */
+/**
+ * `resume_complete` (extension): the replay is over; `status` is authoritative. `recovered: false`
+ * says the replay is not the whole story: events after the resume point are no longer kept (or the
+ * id was unknown), so what came before them must not be glued to it. Absent means `true`.
+ */
 export interface ResumeCompleteMessage {
   type: 'resume_complete';
   status: SessionStatus;
+  recovered?: boolean;
 }
 
 /** Server frames that carry an event id: they advance `lastEventId` and are deduplicated. */

@@ -25,7 +25,7 @@ const TARGET_CUTS = envNumber('CHAOS_CUTS', 200);
 const SESSIONS = envNumber('CHAOS_SESSIONS', 8);
 /** The run fails with a report of the stuck sessions past this. */
 const HARD_TIMEOUT_MS = envNumber('CHAOS_TIMEOUT_MS', 15_000 + TARGET_CUTS * 45);
-const SECRET = 'chaos-secret';
+const SECRET = 'chaos-secret-of-at-least-32-bytes';
 const CLOSED = 3;
 
 /** One line per session that has not completed, for the hard-timeout message. */

@@ -4,7 +4,9 @@ import {
   createDemoAgent,
   createGatewayServer,
   createTokenVerifier,
+  DEFAULT_LIMITS,
   type DistributiveOmit,
+  type GatewayLimits,
 } from 'agent-gateway-client/server';
 import { type LocalGateway, startLocalGateway } from '../../server/cloudflare/node/localGateway.js';
 import { runRemoteAgent } from '../../server/cloudflare/node/remoteAgent.js';
@@ -13,19 +15,23 @@ import { SECRET, tokenFor } from '../integration/support.js';
 /** Engine names: the embedded Node gateway and the Durable Object gateway in a local workerd. */
 export type EngineName = 'node' | 'cloudflare';
 
-/** Per-socket limits, the same knobs on both engines. */
-export interface EngineLimits {
-  authTimeoutMs: number;
-  maxFrameBytes: number;
-  rateLimit: { burst: number; perSecond: number };
-}
+/** The limits both engines enforce, the same knobs (Node options, Worker vars). */
+export type EngineLimits = Pick<
+  GatewayLimits,
+  | 'authTimeoutMs'
+  | 'maxFrameBytes'
+  | 'rateLimit'
+  | 'idleTimeoutMs'
+  | 'authExpiryNoticeMs'
+  | 'maxPendingFrames'
+  | 'maxLogEvents'
+  | 'maxLogAgeMs'
+  | 'sessionTtlMs'
+  | 'maxUnauthenticatedSockets'
+>;
 
-/** The defaults of both engines (Node options, `wrangler.jsonc` vars). */
-export const defaultLimits: EngineLimits = {
-  authTimeoutMs: 5_000,
-  maxFrameBytes: 64 * 1024,
-  rateLimit: { burst: 100, perSecond: 50 },
-};
+/** The defaults of both engines: one table, `server/core/limits.ts`. */
+export const defaultLimits: EngineLimits = DEFAULT_LIMITS;
 
 /** A running gateway, driven the same way whatever the engine. */
 export interface RunningEngine {
@@ -65,7 +71,13 @@ export const nodeEngine: Engine = {
   name: 'node',
   async start(limits = {}) {
     const merged = { ...defaultLimits, ...limits };
-    const gateway = await createGatewayServer({ verifyToken: createTokenVerifier(SECRET), ...merged });
+    // A short grace: a socket closed for breaking a rule is not read any more, so its client sees the
+    // close only once the gateway cuts it (1 s by default).
+    const gateway = await createGatewayServer({
+      verifyToken: createTokenVerifier(SECRET),
+      ...merged,
+      closeGraceMs: 250,
+    });
     return {
       name: 'node',
       url: gateway.url,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeApiError } from '../../server/cloudflare/node/runtimeClient.js';
+import { SECRET } from '../integration/support.js';
 import { type CloudflareRunningEngine, cloudflareEngine, engines } from './engines.js';
 
 describe.runIf(engines.includes(cloudflareEngine))('the Cloudflare gateway runtime API', () => {
@@ -9,7 +10,7 @@ describe.runIf(engines.includes(cloudflareEngine))('the Cloudflare gateway runti
   });
   afterAll(() => engine.close());
 
-  it('refuses calls without the bearer secret before waking an object', async () => {
+  it('refuses calls without the runtime API key (the token-signing secret is not it) before waking an object', async () => {
     const anonymous = await fetch(`${engine.url}/sessions/guarded/log`);
     expect(anonymous.status).toBe(401);
     const wrong = await fetch(`${engine.url}/sessions/guarded/events`, {
@@ -18,6 +19,10 @@ describe.runIf(engines.includes(cloudflareEngine))('the Cloudflare gateway runti
       body: JSON.stringify({ type: 'status_change', status: 'running' }),
     });
     expect(wrong.status).toBe(401);
+    const signingSecret = await fetch(`${engine.url}/sessions/guarded/log`, {
+      headers: { authorization: `Bearer ${SECRET}` },
+    });
+    expect(signingSecret.status).toBe(401);
     expect(await engine.untouched('guarded')).toBe(true);
   });
 

@@ -16,7 +16,7 @@ import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 
 /** The secret of every test gateway (both engines), so `tokenFor` works on all of them. */
-export const SECRET = 'integration-secret';
+export const SECRET = 'integration-secret-of-at-least-32-bytes';
 const cleanups: Array<() => unknown> = [];
 
 afterEach(async () => {

@@ -5,8 +5,10 @@ import { createRuntimeClient, type RuntimeClient } from './runtimeClient.js';
 
 /** Options of {@link startCloudflareDemo}. */
 export interface CloudflareDemoOptions {
-  /** The Worker's `GATEWAY_SECRET`. Required. */
+  /** The Worker's `GATEWAY_SECRET` (token signing), ≥ 32 bytes. Required. */
   secret: string;
+  /** The Worker's `RUNTIME_API_KEY`. Required with `url`; a local gateway gets a random one. */
+  apiKey?: string;
   /** A deployed (or `wrangler dev`) gateway to use; default: start one in a local workerd. */
   url?: string;
   /** Streaming speed of the scripted agent. Default 40 tokens/s. */
@@ -37,9 +39,17 @@ export interface CloudflareDemo {
  * await demo.startSession('chat-1');
  */
 export async function startCloudflareDemo(options: CloudflareDemoOptions): Promise<CloudflareDemo> {
-  const local = options.url === undefined ? await startLocalGateway({ secret: options.secret }) : undefined;
+  if (options.url !== undefined && options.apiKey === undefined)
+    throw new TypeError('startCloudflareDemo needs the apiKey (RUNTIME_API_KEY) of the gateway at url');
+  const local =
+    options.url === undefined
+      ? await startLocalGateway({
+          secret: options.secret,
+          ...(options.apiKey ? { runtimeKey: options.apiKey } : {}),
+        })
+      : undefined;
   const url = local?.url ?? options.url ?? '';
-  const runtime = local?.runtime ?? createRuntimeClient({ url, secret: options.secret });
+  const runtime = local?.runtime ?? createRuntimeClient({ url, apiKey: options.apiKey ?? '' });
   const onError = options.onError ?? ((error: unknown) => console.error('[demo agent]', error));
   const stop = new AbortController();
   const runs = new Map<string, Promise<void>>();

@@ -3,34 +3,37 @@
  * local workerd (offline, real Durable Objects with SQLite storage and hibernation). Needs the dev
  * dependencies `miniflare` and `esbuild`; for tests and the demo, not for production.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
+import type { GatewayLimits } from '../../core/limits.js';
+import { LIMIT_VARS, RATE_LIMIT_VARS } from '../settings.js';
 import { createRuntimeClient, type RuntimeClient } from './runtimeClient.js';
 
-/** Options of {@link startLocalGateway}. */
-export interface LocalGatewayOptions {
-  /** The Worker's `GATEWAY_SECRET`: signs tokens (`createSessionToken`) and guards the runtime API. Required. */
+/** Options of {@link startLocalGateway}: the Worker's secrets, where it listens, and any limit the Durable Object enforces (default `server/core/limits.ts`). */
+export interface LocalGatewayOptions extends Partial<
+  Pick<GatewayLimits, keyof typeof LIMIT_VARS | 'rateLimit'>
+> {
+  /** The Worker's `GATEWAY_SECRET`: signs tokens (`createSessionToken`), ≥ 32 bytes. Required. */
   secret: string;
+  /** The Worker's `RUNTIME_API_KEY`, the runtime API's bearer key. Default: random (see `runtimeKey` of the result). */
+  runtimeKey?: string;
   /** TCP port; `0` picks a free one. Default `0`. */
   port?: number;
   /** Interface to listen on. Default `127.0.0.1`. */
   host?: string;
-  /** Close a socket that has not authenticated after this long (4008). Default: `wrangler.jsonc` (5 000 ms). */
-  authTimeoutMs?: number;
-  /** Largest accepted frame (1009 beyond). Default: `wrangler.jsonc` (64 KiB). */
-  maxFrameBytes?: number;
-  /** Per-socket frame budget (4429 beyond). Default: `wrangler.jsonc` (100 at once, 50/s). */
-  rateLimit?: { burst: number; perSecond: number };
 }
 
 /** A running local gateway. */
 export interface LocalGateway {
   /** Base URL to give clients as `gatewayUrl` and the runtime client as `url`. */
   readonly url: string;
-  /** The runtime API, already pointed at this gateway with its secret. */
+  /** The runtime API, already pointed at this gateway with its key. */
   readonly runtime: RuntimeClient;
+  /** The runtime API's bearer key (`RUNTIME_API_KEY`). */
+  readonly runtimeKey: string;
   /** Stops workerd (every socket drops). */
   close(): Promise<void>;
 }
@@ -81,12 +84,19 @@ export function bundleWorker(): Promise<{ code: string; config: WranglerConfig }
  */
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
   const { code, config } = await bundleWorker();
-  const vars: Record<string, string> = { ...config.vars, GATEWAY_SECRET: options.secret };
-  if (options.authTimeoutMs !== undefined) vars.AUTH_TIMEOUT_MS = String(options.authTimeoutMs);
-  if (options.maxFrameBytes !== undefined) vars.MAX_FRAME_BYTES = String(options.maxFrameBytes);
+  const runtimeKey = options.runtimeKey ?? randomBytes(32).toString('base64url');
+  const vars: Record<string, string> = {
+    ...config.vars,
+    GATEWAY_SECRET: options.secret,
+    RUNTIME_API_KEY: runtimeKey,
+  };
+  for (const [limit, name] of Object.entries(LIMIT_VARS) as Array<[keyof typeof LIMIT_VARS, string]>) {
+    const value = options[limit];
+    if (value !== undefined) vars[name] = String(value);
+  }
   if (options.rateLimit !== undefined) {
-    vars.RATE_LIMIT_BURST = String(options.rateLimit.burst);
-    vars.RATE_LIMIT_PER_SECOND = String(options.rateLimit.perSecond);
+    vars[RATE_LIMIT_VARS.burst] = String(options.rateLimit.burst);
+    vars[RATE_LIMIT_VARS.perSecond] = String(options.rateLimit.perSecond);
   }
   const durableObjects = Object.fromEntries(
     config.durable_objects.bindings.map(({ name, class_name }) => [
@@ -105,7 +115,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   const url = (await miniflare.ready).href.replace(/\/+$/, '');
   return {
     url,
-    runtime: createRuntimeClient({ url, secret: options.secret }),
+    runtime: createRuntimeClient({ url, apiKey: runtimeKey }),
+    runtimeKey,
     close: () => miniflare.dispose(),
   };
 }

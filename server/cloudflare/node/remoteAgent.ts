@@ -20,8 +20,9 @@ export interface RemoteAgentOptions {
 /**
  * Runs an agent on a session of the Cloudflare gateway over its runtime API: the same agent run
  * (`AgentRun`) as the Node gateway's, with events appended in order (batched while the agent emits
- * synchronously) and the clients' commands read by long polling. Resolves once the session ended and
- * every event is stored; rejects if the API fails. A session that already ended is left alone.
+ * synchronously) and the clients' commands read by long polling. Resolves once the session ended (or
+ * was evicted: the agent is then stopped) and every event is stored; rejects if the API fails. A
+ * session that already ended is left alone.
  *
  * @example
  * await runRemoteAgent({ session: runtime.session('chat-1'), agent: createDemoAgent() });
@@ -70,11 +71,15 @@ export async function runRemoteAgent(options: RemoteAgentOptions): Promise<void>
   let after = initial.lastCommandSeq;
   try {
     while (!stop.signal.aborted) {
-      const { commands, ended } = await session.commands(after, { waitMs: pollWaitMs, signal: stop.signal });
+      const { commands, ended, evicted } = await session.commands(after, {
+        waitMs: pollWaitMs,
+        signal: stop.signal,
+      });
       for (const { seq, frame } of commands) {
         after = seq;
         run.apply(frame);
       }
+      if (evicted) run.stop();
       if (ended) break;
     }
   } catch (error) {

@@ -11,8 +11,8 @@ import type {
 export interface RuntimeClientOptions {
   /** Base URL of the gateway Worker (e.g. `https://agent-gateway.example.workers.dev`). Required. */
   url: string;
-  /** The Worker's `GATEWAY_SECRET`, sent as a bearer token. Required. */
-  secret: string;
+  /** The Worker's `RUNTIME_API_KEY` (not the token-signing secret), sent as a bearer token. Required. */
+  apiKey: string;
   /** `fetch` implementation. Default: the global one. */
   fetch?: typeof fetch;
 }
@@ -54,7 +54,7 @@ export interface RuntimeClient {
  * against `wrangler deploy`ed Workers and the local workerd alike. Uses only `fetch`.
  *
  * @example
- * const runtime = createRuntimeClient({ url: 'https://gw.example.workers.dev', secret });
+ * const runtime = createRuntimeClient({ url: 'https://gw.example.workers.dev', apiKey: process.env.RUNTIME_API_KEY });
  * await runtime.session('chat-1').append({ type: 'status_change', status: 'running' });
  */
 export function createRuntimeClient(options: RuntimeClientOptions): RuntimeClient {
@@ -64,7 +64,7 @@ export function createRuntimeClient(options: RuntimeClientOptions): RuntimeClien
   const call = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
     const response = await doFetch(`${base}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${options.secret}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
     });
     if (!response.ok) {
       const body = await response.text();
