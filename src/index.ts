@@ -2,6 +2,7 @@
 // Plumbing (actors, the ledger, encoders, parsers, defaults) stays internal; tests reach it by path.
 
 export { AgentGatewayClient } from './client.js';
+export { toClientSnapshot } from './clientSnapshot.js';
 export type {
   AgentGatewayClientEvents,
   ClientSnapshot,

@@ -3,4 +3,5 @@ export {
   type UseAgentGatewayOptions,
   type UseAgentGatewayResult,
 } from './useAgentGateway.js';
-export type { GatewayState, RenderBatch } from '../index.js';
+export { useGatewaySelector } from './useGatewaySelector.js';
+export type { ClientSnapshot, GatewayState, RenderBatch } from '../index.js';

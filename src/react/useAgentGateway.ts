@@ -1,18 +1,18 @@
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { getInitialSnapshot } from 'xstate';
+import { useSelector } from '@xstate/react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Observer, Subscription } from 'xstate';
 import {
   AgentGatewayClient,
   type AgentGatewayClientOptions,
+  type ClientSnapshot,
   type CommandReceipt,
-  connectionMachine,
   createGatewayStore,
   type GatewayState,
   type GatewayStore,
   initialSessionView,
   type RenderBatch,
-  toConnectionStatus,
-  toDisconnectReason,
 } from '../index.js';
+import { useGatewaySelector } from './useGatewaySelector.js';
 
 /** Options of {@link useAgentGateway}: the client's options plus the session to follow. */
 export interface UseAgentGatewayOptions extends Omit<AgentGatewayClientOptions, 'token' | 'getToken'> {
@@ -47,19 +47,34 @@ export interface UseAgentGatewayResult extends GatewayState {
 interface Binding {
   client: AgentGatewayClient;
   store: GatewayStore;
+  /** The store as `@xstate/react` subscribes to actors. */
+  source: StoreSource;
 }
 
-// What a client that never connected would say, read off the machine itself.
-const initialConnection = getInitialSnapshot(connectionMachine, {});
-const idleState: GatewayState = {
-  status: toConnectionStatus(initialConnection),
-  state: initialConnection.value,
-  disconnectReason: toDisconnectReason(initialConnection),
-  session: initialSessionView,
-  error: undefined,
-};
-const subscribeNothing = () => () => undefined;
-const getIdleState = () => idleState;
+interface StoreSource {
+  getSnapshot(): GatewayState;
+  subscribe(observer: Observer<GatewayState> | ((state: GatewayState) => void)): Subscription;
+}
+
+const toSource = (store: GatewayStore): StoreSource => ({
+  getSnapshot: store.getSnapshot,
+  subscribe(observer) {
+    const next = typeof observer === 'function' ? observer : (state: GatewayState) => observer.next?.(state);
+    return { unsubscribe: store.subscribe(() => next(store.getSnapshot())) };
+  },
+});
+
+type Connection = Pick<ClientSnapshot, 'status' | 'state' | 'disconnectReason'>;
+const selectConnection = ({ status, state, disconnectReason }: ClientSnapshot): Connection => ({
+  status,
+  state,
+  disconnectReason,
+});
+// A machine step that changes no public field (a heartbeat) must not re-render.
+const sameConnection = (a: Connection, b: Connection) =>
+  a.status === b.status &&
+  a.disconnectReason === b.disconnectReason &&
+  (a.state === b.state || JSON.stringify(a.state) === JSON.stringify(b.state));
 
 /**
  * Follows one agent session from React. One client and one socket per destination
@@ -93,7 +108,7 @@ export function useAgentGateway(options: UseAgentGatewayOptions): UseAgentGatewa
       getToken: () => latest.current.getToken?.() ?? latest.current.token ?? '',
     });
     const store = createGatewayStore(client, renderBatch === undefined ? {} : { renderBatch });
-    setBinding({ client, store });
+    setBinding({ client, store, source: toSource(store) });
     let disposed = false;
     // StrictMode mounts, unmounts and mounts again in one go: connecting a microtask later means the
     // throwaway first mount never opens a socket.
@@ -105,11 +120,11 @@ export function useAgentGateway(options: UseAgentGatewayOptions): UseAgentGatewa
     };
   }, [gatewayUrl, chatKey]);
 
-  const state = useSyncExternalStore(
-    binding?.store.subscribe ?? subscribeNothing,
-    binding?.store.getSnapshot ?? getIdleState,
-    binding?.store.getSnapshot ?? getIdleState,
-  );
+  // The connection through @xstate/react on the client's actor; the session through the store, which
+  // batches a fast stream into one notification per frame.
+  const connection = useGatewaySelector(binding?.client, selectConnection, sameConnection);
+  const session = useSelector(binding?.source, (snapshot) => snapshot?.session ?? initialSessionView);
+  const error = useSelector(binding?.source, (snapshot) => snapshot?.error);
 
   const connect = useCallback(() => {
     const key = latest.current.chatKey;
@@ -133,7 +148,9 @@ export function useAgentGateway(options: UseAgentGatewayOptions): UseAgentGatewa
 
   return useMemo(
     () => ({
-      ...state,
+      ...connection,
+      session,
+      error,
       client: binding?.client,
       connect,
       disconnect,
@@ -143,6 +160,18 @@ export function useAgentGateway(options: UseAgentGatewayOptions): UseAgentGatewa
       rejectTool,
       submitInput,
     }),
-    [state, binding, connect, disconnect, reconnect, interrupt, approveTool, rejectTool, submitInput],
+    [
+      connection,
+      session,
+      error,
+      binding,
+      connect,
+      disconnect,
+      reconnect,
+      interrupt,
+      approveTool,
+      rejectTool,
+      submitInput,
+    ],
   );
 }

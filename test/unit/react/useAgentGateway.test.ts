@@ -134,6 +134,20 @@ describe.each([false, true])('useAgentGateway (StrictMode: %s)', (strict) => {
     expect(burstRenders).toBeLessThanOrEqual(strict ? 6 : 3);
   });
 
+  it('reads the connection through @xstate/react: machine steps that change no field render nothing', async () => {
+    const h = renderGateway(strict);
+    const socket = await h.authenticate();
+    const rendersBefore = h.renders();
+    const stateBefore = JSON.stringify(h.view.result.current.state);
+    // Each command changes the machine's context (outbox, in-flight list); only the first moves its
+    // heartbeat region (the probe that will confirm them), which is a new state value.
+    for (let i = 0; i < 5; i++) act(() => void h.view.result.current.interrupt());
+    expect(socket.frameTypes.filter((type) => type === 'interrupt')).toHaveLength(5);
+    expect(JSON.stringify(h.view.result.current.state)).not.toBe(stateBefore);
+    expect(h.renders() - rendersBefore).toBe(strict ? 2 : 1);
+    expect(h.view.result.current.status).toBe('connected');
+  });
+
   it('approves tools, answers inputs and interrupts through stable actions, updating the view at once', async () => {
     const h = renderGateway(strict, { renderBatch: 'sync' });
     const socket = await h.authenticate();
