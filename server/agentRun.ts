@@ -11,6 +11,8 @@ import type { DistributiveOmit } from './eventLog.js';
 /** What an agent can do with its session. */
 export interface AgentContext {
   readonly chatKey: string;
+  /** The prompt the run was started with (`POST /runs`); `undefined` when the first socket started it. */
+  readonly prompt: string | undefined;
   /** Aborted when the user interrupts. */
   readonly signal: AbortSignal;
   /** Streams one agent event (`agent_event`); a kind this version does not define is sent as given. */
@@ -67,11 +69,11 @@ export class AgentRun {
     return this.#phase === 'ended' && !this.#stopped;
   }
 
-  /** Starts the agent once; later calls do nothing. */
-  start(agent: Agent | undefined): void {
+  /** Starts the agent once, with the prompt it answers (if any); later calls do nothing. */
+  start(agent: Agent | undefined, prompt?: string): void {
     if (this.#phase !== 'idle' || agent === undefined) return;
     this.#phase = 'running';
-    agent(this.#context()).then(
+    agent(this.#context(prompt)).then(
       (summary) => this.#finish('completed', summary),
       (error: unknown) => {
         if (this.#phase === 'ended') return;
@@ -136,7 +138,7 @@ export class AgentRun {
     );
   }
 
-  #context(): AgentContext {
+  #context(prompt: string | undefined): AgentContext {
     const signal = this.#abort.signal;
     // After `stop` the session is gone: whatever the agent still does goes nowhere.
     const target = this.host;
@@ -165,6 +167,7 @@ export class AgentRun {
       });
     return {
       chatKey: host.chatKey,
+      prompt,
       signal,
       emit: (event) => {
         // Unknown kinds travel as sent: clients deliver them as they are (forward compatibility).

@@ -44,10 +44,18 @@ async function stream(context: AgentContext, kind: 'text_delta' | 'thinking', te
   }
 }
 
+/** The demo's reasoning for a prompt (`POST /runs`), or its default when the first socket started it. */
+export function demoThinking(prompt?: string): string {
+  return prompt === undefined
+    ? THINKING
+    : `The user asks: "${prompt.trim()}". I should check the weather forecast before suggesting what to pack.`;
+}
+
 /**
- * A scripted agent that streams a realistic session: thinking, a text answer, a tool call that
- * needs approval (streamed arguments), the tool result, an input request, the final message, and
- * `status_change`s throughout. A rejected tool takes another branch; an interrupt stops it.
+ * A scripted agent that streams a realistic session: thinking (about the prompt, when the run was
+ * started with one), a text answer, a tool call that needs approval (streamed arguments), the tool
+ * result, an input request, the final message, and `status_change`s throughout. A rejected tool takes
+ * another branch; an interrupt stops it.
  *
  * @example
  * await createGatewayServer({ verifyToken, agent: createDemoAgent({ tokensPerSecond: 40 }) });
@@ -58,7 +66,7 @@ export function createDemoAgent(options: DemoAgentOptions = {}): Agent {
 
   return async (context) => {
     context.setStatus('running');
-    await stream(context, 'thinking', THINKING, pauseMs);
+    await stream(context, 'thinking', demoThinking(context.prompt), pauseMs);
     await stream(context, 'text_delta', INTRO, pauseMs);
     context.emit({ kind: 'step_complete', stepIndex: 0 });
 

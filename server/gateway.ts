@@ -8,8 +8,9 @@ import type { GatewayDialect } from './core/dialect.js';
 import { type GatewayLimits, resolveLimits } from './core/limits.js';
 import { createMemoryEventLog, type EventLog } from './eventLog.js';
 import type { FaultOptions } from './faults.js';
-import { createHttpServer, refuseUpgrade } from './httpServer.js';
+import { createHttpServer, type HttpRoute, refuseUpgrade } from './httpServer.js';
 import { ReplayPacer } from './replayPacer.js';
+import { type RunStarter, serveRunRequest } from './runEndpoint.js';
 import type { Agent, GatewaySession } from './session.js';
 import { SessionRegistry } from './sessions.js';
 import type { TokenVerifier } from './tokens.js';
@@ -35,6 +36,11 @@ export interface GatewayServerOptions extends Partial<GatewayLimits> {
   createEventLog?: (chatKey: string, limits: { maxEvents: number; maxAgeMs: number }) => EventLog;
   /** The address unauthenticated sockets are counted by. Default: the TCP peer (behind a proxy, read its header). */
   clientAddress?: (request: IncomingMessage) => string;
+  /**
+   * Serve `POST /runs`: an app's backend starts the agent on a new session with a prompt, then the
+   * browser follows it over `/ws` (docs/protocol.md, "Starting a run"). Default `false`.
+   */
+  runs?: boolean;
   /** Faults to inject from the start (tests, demos). Default none. */
   faults?: FaultOptions;
   /** Receives errors the gateway survived. Default: ignore. */
@@ -131,7 +137,20 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const connections = new Map<WebSocket, Connection>();
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
-  const http = createHttpServer(limits, onError);
+  const runs: RunStarter = {
+    verifyToken: options.verifyToken,
+    hasAgent: options.agent !== undefined,
+    startRun: (chatKey, subject, prompt) => registry.startRun(chatKey, subject, prompt),
+  };
+  const routeRuns: HttpRoute = (request, response) => {
+    if (new URL(request.url ?? '/', 'http://gateway').pathname !== '/runs') return false;
+    serveRunRequest(request, response, runs).catch((error: unknown) => {
+      onError(error);
+      response.destroy();
+    });
+    return true;
+  };
+  const http = createHttpServer(limits, onError, options.runs === true ? [routeRuns] : []);
 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', onError);

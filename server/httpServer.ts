@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GatewayLimits } from './core/limits.js';
 
@@ -9,13 +9,18 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Answers one HTTP request, or returns `false` to leave it to the next route. */
+export type HttpRoute = (request: IncomingMessage, response: ServerResponse) => boolean;
+
 /**
- * The gateway's HTTP server: `/health`, 404 elsewhere (upgrades are the gateway's), and a short
- * deadline for request headers, so a client that opens a connection and dawdles is cut.
+ * The gateway's HTTP server: `/health`, the extra `routes` (the gateway's `POST /runs`), 404
+ * elsewhere (upgrades are the gateway's), and a short deadline for request headers, so a client that
+ * opens a connection and dawdles is cut.
  */
 export function createHttpServer(
   limits: Pick<GatewayLimits, 'headersTimeoutMs'>,
   onError: (error: unknown) => void,
+  routes: HttpRoute[] = [],
 ): Server {
   const http = createServer(
     {
@@ -25,6 +30,7 @@ export function createHttpServer(
       connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
     },
     (request, response) => {
+      if (routes.some((route) => route(request, response))) return;
       const path = new URL(request.url ?? '/', 'http://gateway').pathname;
       response.writeHead(path === '/health' ? 200 : 404, { 'content-type': 'text/plain' });
       response.end(path === '/health' ? 'ok' : 'Not found');

@@ -3,6 +3,7 @@ export {
   type DemoAgentOptions,
   demoAnswerText,
   demoFinalAnswer,
+  demoThinking,
   toTokens,
 } from './demoAgent.js';
 export { SLOW_READER_CODE } from './core/closes.js';

@@ -85,9 +85,9 @@ export class GatewaySession {
     return this.#subscribers.size;
   }
 
-  /** Starts the agent once; later calls do nothing. */
-  start(agent: Agent | undefined): void {
-    if (!this.#evicted) this.#run.start(agent);
+  /** Starts the agent once, with the prompt it answers (if any); later calls do nothing. */
+  start(agent: Agent | undefined, prompt?: string): void {
+    if (!this.#evicted) this.#run.start(agent, prompt);
   }
 
   /** Appends an event to the log and sends it, encoded once, to every live socket. */

@@ -63,14 +63,32 @@ export class SessionRegistry {
 
   /** The session for a socket authenticated as `subject`, or `undefined` if that subject holds too many others. */
   admit(chatKey: string, subject: string): GatewaySession | undefined {
+    if (!this.#mayHold(subject, chatKey)) return undefined;
+    return this.#hold(this.#entry(chatKey), subject, chatKey).session;
+  }
+
+  /**
+   * Opens a new session whose agent answers `prompt` (the gateway's `POST /runs`): `exists` if the
+   * chatKey already has one (its agent already started), `tooMany` if `subject` holds too many.
+   */
+  startRun(chatKey: string, subject: string, prompt: string): 'started' | 'exists' | 'tooMany' {
+    if (this.#entries.has(chatKey)) return 'exists';
+    if (!this.#mayHold(subject, chatKey)) return 'tooMany';
+    this.#hold(this.#entry(chatKey, prompt), subject, chatKey);
+    return 'started';
+  }
+
+  #mayHold(subject: string, chatKey: string): boolean {
+    const chatKeys = this.#bySubject.get(subject);
+    return chatKeys?.has(chatKey) === true || (chatKeys?.size ?? 0) < this.options.maxSessionsPerToken;
+  }
+
+  #hold(entry: Entry, subject: string, chatKey: string): Entry {
     let chatKeys = this.#bySubject.get(subject);
-    if (chatKeys?.has(chatKey) !== true && (chatKeys?.size ?? 0) >= this.options.maxSessionsPerToken)
-      return undefined;
-    const entry = this.#entry(chatKey);
     if (chatKeys === undefined) this.#bySubject.set(subject, (chatKeys = new Set()));
     chatKeys.add(chatKey);
     entry.subjects.add(subject);
-    return entry.session;
+    return entry;
   }
 
   /** Counts a socket on the session (no eviction meanwhile); returns the function that uncounts it. */
@@ -95,7 +113,7 @@ export class SessionRegistry {
     for (const chatKey of [...this.#entries.keys()]) this.#evict(chatKey);
   }
 
-  #entry(chatKey: string): Entry {
+  #entry(chatKey: string, prompt?: string): Entry {
     let entry = this.#entries.get(chatKey);
     if (entry === undefined) {
       const session = new GatewaySession(chatKey, this.options.createEventLog(chatKey), this.#now);
@@ -108,7 +126,7 @@ export class SessionRegistry {
       };
       this.#entries.set(chatKey, entry);
       this.#armEviction(entry);
-      session.start(this.options.agent);
+      session.start(this.options.agent, prompt);
     }
     return entry;
   }
