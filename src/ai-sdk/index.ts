@@ -1,0 +1,6 @@
+export {
+  createGatewayChatTransport,
+  type GatewayChatTransport,
+  type GatewayChatTransportOptions,
+  type StartRunRequest,
+} from './chatTransport.js';
