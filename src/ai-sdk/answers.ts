@@ -20,7 +20,11 @@ export function readAnswers(message: UIMessage, inputToolName: string): Answers 
     if (toolNameOf(part) === inputToolName) {
       if (part.state === 'output-available') {
         const content = typeof part.output === 'string' ? part.output : JSON.stringify(part.output);
-        answers.inputs.push({ requestId: part.toolCallId, content });
+        // The message id is the run's chatKey (see `runScoped`).
+        const scope = `${message.id}:`;
+        const { toolCallId } = part;
+        const requestId = toolCallId.startsWith(scope) ? toolCallId.slice(scope.length) : toolCallId;
+        answers.inputs.push({ requestId, content });
       }
     } else if (part.state === 'approval-responded') {
       answers.approvals.push({ toolCallId: part.toolCallId, approved: part.approval.approved });

@@ -36,6 +36,7 @@ export class RunFollower {
     private readonly options: { inputToolName: string; interruptOnStop: boolean },
   ) {
     this.#log = new SessionChunks({
+      chatKey,
       inputToolName: options.inputToolName,
       answerOf: (requestId) => this.#answers.get(requestId),
     });

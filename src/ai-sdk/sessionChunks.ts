@@ -13,6 +13,8 @@ export type Wait = { kind: 'approval'; toolCallId: string } | { kind: 'input'; r
 
 /** Options of {@link SessionChunks}. */
 export interface SessionChunksOptions {
+  /** The run's chatKey: approval ids and input requests' tool call ids are `<chatKey>:<id>`. Required. */
+  chatKey: string;
   /** The tool name an input request is shown as. */
   inputToolName: string;
   /** The answer this app gave to an input request, if it did (the stream does not carry it). */
@@ -183,7 +185,10 @@ export class SessionChunks {
     if (track.stage === 'available' && part.state === 'approval-requested') {
       track.stage = 'approval';
       this.#closeTexts();
-      this.chunks.push({ type: 'tool-approval-request', approvalId: toolCallId, toolCallId });
+      // `addToolApprovalResponse` finds a part by its approval id in any message of the chat, and
+      // runs reuse tool call ids (the demo agent's always is `call_weather_1`).
+      const approvalId = runScoped(this.options.chatKey, toolCallId);
+      this.chunks.push({ type: 'tool-approval-request', approvalId, toolCallId });
       this.#waitEnds.set(`approval:${toolCallId}`, this.chunks.length);
     }
     if (track.stage !== 'output' && part.state.startsWith('output-')) {
@@ -201,9 +206,10 @@ export class SessionChunks {
       this.#startStep();
       const { inputToolName: toolName } = this.options;
       // Answered on the client, like any AI SDK client-side tool: `addToolOutput`.
+      // `addToolOutput` finds a part by its tool call id in any message; request ids repeat across runs.
       this.chunks.push({
         type: 'tool-input-available',
-        toolCallId: requestId,
+        toolCallId: runScoped(this.options.chatKey, requestId),
         toolName,
         input: { prompt },
         dynamic: true,
@@ -218,14 +224,14 @@ export class SessionChunks {
       if (after.status === 'running' || answer !== undefined)
         this.chunks.push({
           type: 'tool-output-available',
-          toolCallId: requestId,
+          toolCallId: runScoped(this.options.chatKey, requestId),
           output: answer ?? null,
           dynamic: true,
         });
       else
         this.chunks.push({
           type: 'tool-output-error',
-          toolCallId: requestId,
+          toolCallId: runScoped(this.options.chatKey, requestId),
           errorText: 'The session ended unanswered',
           dynamic: true,
         });
@@ -253,6 +259,9 @@ export class SessionChunks {
     this.chunks.push({ type: 'finish-step' });
   }
 }
+
+/** An id unique in a chat of many runs: `<chatKey>:<id>` (see `readAnswers`, which strips it). */
+export const runScoped = (chatKey: string, id: string) => `${chatKey}:${id}`;
 
 function toolOutput(part: ToolUIPart): UIMessageChunk {
   const { toolCallId } = part;

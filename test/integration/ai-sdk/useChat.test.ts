@@ -42,9 +42,7 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
       ]);
       expect(textOf(waiting, 'reasoning')).toBe(demoThinking(PROMPT));
 
-      await settle(() =>
-        chat.result.current.addToolApprovalResponse({ id: 'call_weather_1', approved: true }),
-      );
+      await settle(() => approveWeather(chat, true));
       await waitFor(() => expect(partsOf(answerOf(chat))).toContain('tool:user_input:input-available'), WAIT);
       await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
       // A repeated follow-up carries the same answer: it is not sent again.
@@ -92,6 +90,16 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
     });
   });
 
+  /** Answers the weather tool's approval of the chat's latest run, by its approval id. */
+  const approveWeather = (chat: ReturnType<typeof renderWith>, approved: boolean) => {
+    const part = answerOf(chat)?.parts.find(
+      (each) => each.type === 'dynamic-tool' && each.state === 'approval-requested',
+    );
+    if (part?.type !== 'dynamic-tool' || part.state !== 'approval-requested')
+      throw new Error('No approval to answer');
+    return chat.result.current.addToolApprovalResponse({ id: part.approval.id, approved });
+  };
+
   /** Waits for a resume to have run: the status left `ready` and came back (the versions differ in between). */
   const untilResumed = (chat: ReturnType<typeof renderWith>) =>
     waitFor(() => expect(chat.statuses.length > 2 && chat.statuses.at(-1) === 'ready').toBe(true), WAIT);
@@ -126,9 +134,7 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
       const chat = renderChat(transport);
       await chat.send(PROMPT);
       await untilApproval(chat);
-      await settle(() =>
-        chat.result.current.addToolApprovalResponse({ id: 'call_weather_1', approved: false }),
-      );
+      await settle(() => approveWeather(chat, false));
       await waitFor(() => expect(partsOf(answerOf(chat))).toContain('tool:user_input:input-available'), WAIT);
       const message = answerOf(chat);
       expect(partsOf(message)).toContain('tool:get_weather:output-denied');
@@ -136,6 +142,80 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
       expect(gateway.session(chatKeys[0] as string)?.applied.map(({ frame }) => frame)).toEqual([
         expect.objectContaining({ type: 'tool_confirmation', approved: false }),
       ]);
+    });
+
+    it('two runs in one chat with the same tool call id: an approval goes to the run it was given in', async () => {
+      const gateway = await startGateway(0);
+      const { transport, chatKeys } = gatewayTransport(gateway);
+      const chat = renderChat(transport);
+      await chat.send(PROMPT);
+      await untilApproval(chat);
+      // A new prompt while the first run still waits: a second run, whose tool call has the same id.
+      await chat.send('And in Lyon?');
+      const second = () => chat.result.current.messages.at(-1);
+      await waitFor(() => expect(second()?.id).toBe(chatKeys[1]), WAIT);
+      await waitFor(() => expect(partsOf(second())).toContain('tool:get_weather:approval-requested'), WAIT);
+      await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
+      const part = second()?.parts.find((each) => each.type === 'dynamic-tool');
+      if (part?.type !== 'dynamic-tool' || part.state !== 'approval-requested')
+        throw new Error('No approval');
+      expect(part.toolCallId).toBe('call_weather_1');
+
+      await settle(() =>
+        chat.result.current.addToolApprovalResponse({ id: part.approval.id, approved: true }),
+      );
+      await waitFor(() => expect(partsOf(second())).toContain('tool:user_input:input-available'), WAIT);
+      expect(gateway.session(chatKeys[1] as string)?.applied.map(({ frame }) => frame)).toEqual([
+        expect.objectContaining({ type: 'tool_confirmation', toolCallId: 'call_weather_1', approved: true }),
+      ]);
+      expect(gateway.session(chatKeys[0] as string)?.applied).toEqual([]);
+      expect(partsOf(answerOf(chat))).toContain('tool:get_weather:approval-requested');
+    });
+
+    it('a run after a finished one: its input request (the same request id) is answered in its own message', async () => {
+      const gateway = await startGateway(0);
+      const { transport, chatKeys } = gatewayTransport(gateway);
+      const chat = renderChat(transport);
+      const last = () => chat.result.current.messages.at(-1);
+      const runToEnd = async (day: string) => {
+        await waitFor(() => expect(partsOf(last())).toContain('tool:get_weather:approval-requested'), WAIT);
+        await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
+        const approval = last()?.parts.find((part) => part.type === 'dynamic-tool');
+        if (approval?.type !== 'dynamic-tool' || approval.state !== 'approval-requested')
+          throw new Error('No approval');
+        await settle(() =>
+          chat.result.current.addToolApprovalResponse({ id: approval.approval.id, approved: true }),
+        );
+        await waitFor(() => expect(partsOf(last())).toContain('tool:user_input:input-available'), WAIT);
+        await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
+        const ask = last()?.parts.find(
+          (part) => part.type === 'dynamic-tool' && part.toolName === 'user_input',
+        );
+        await settle(() =>
+          chat.result.current.addToolOutput({
+            tool: 'user_input',
+            toolCallId: (ask as { toolCallId: string }).toolCallId,
+            output: day,
+          }),
+        );
+        await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
+      };
+      await chat.send(PROMPT);
+      await runToEnd('Saturday');
+      await waitFor(() => expect(gateway.session(chatKeys[0] as string)?.ended).toBe(true), WAIT);
+      await chat.send('And in Lyon?');
+      await waitFor(() => expect(last()?.id).toBe(chatKeys[1]), WAIT);
+      await runToEnd('Sunday');
+      await waitFor(() => expect(gateway.session(chatKeys[1] as string)?.ended).toBe(true), WAIT);
+
+      const [first, second] = chat.result.current.messages.filter((m) => m.role === 'assistant');
+      expect(textOf(first)).toBe(demoAnswerText(true, 'Saturday'));
+      expect(textOf(second)).toBe(demoAnswerText(true, 'Sunday'));
+      expect(gateway.session(chatKeys[1] as string)?.applied.map(({ frame }) => frame)).toEqual([
+        expect.objectContaining({ type: 'tool_confirmation', approved: true }),
+        expect.objectContaining({ type: 'user_input', requestId: 'input-1', content: 'Sunday' }),
+      ]);
+      expect(gateway.session(chatKeys[0] as string)?.applied).toHaveLength(2);
     });
 
     it('links dropped mid-stream: no part lost or duplicated, in the stream or on screen', async () => {
@@ -217,9 +297,7 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
       await untilApproval(chat);
       expect(textOf(answerOf(chat), 'reasoning')).toBe(demoThinking(PROMPT));
 
-      await settle(() =>
-        chat.result.current.addToolApprovalResponse({ id: 'call_weather_1', approved: true }),
-      );
+      await settle(() => approveWeather(chat, true));
       const ask = async () => {
         await waitFor(
           () => expect(partsOf(answerOf(chat))).toContain('tool:user_input:input-available'),
@@ -262,9 +340,7 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
       await untilResumed(chat);
       await untilApproval(chat);
       expect(chat.result.current.messages.map((m) => m.id)).toEqual(saved.map((m) => m.id));
-      await settle(() =>
-        chat.result.current.addToolApprovalResponse({ id: 'call_weather_1', approved: true }),
-      );
+      await settle(() => approveWeather(chat, true));
       await waitFor(() => expect(partsOf(answerOf(chat))).toContain('tool:user_input:input-available'), WAIT);
       await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
       expect(textOf(answerOf(chat))).toBe(demoAnswerText(true, 'x').slice(0, textOf(answerOf(chat)).length));

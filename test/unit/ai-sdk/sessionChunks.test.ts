@@ -16,7 +16,11 @@ const toolCall = (toolCallId: string, args: string) => [
 const end = () => frame({ type: 'session_complete' });
 
 function chunksOf(frames: SessionFrame[], answers: Record<string, string> = {}) {
-  const log = new SessionChunks({ inputToolName: 'user_input', answerOf: (id) => answers[id] });
+  const log = new SessionChunks({
+    chatKey: 'run',
+    inputToolName: 'user_input',
+    answerOf: (id) => answers[id],
+  });
   for (const each of frames) log.add(each);
   return log;
 }
@@ -128,7 +132,11 @@ describe('SessionChunks: session frames as AI SDK UI message chunks', () => {
       request,
     ]);
     expect(log.waits()).toEqual([{ kind: 'approval', toolCallId: 'c1' }]);
-    expect(log.chunks.at(-1)).toEqual({ type: 'tool-approval-request', approvalId: 'c1', toolCallId: 'c1' });
+    expect(log.chunks.at(-1)).toEqual({
+      type: 'tool-approval-request',
+      approvalId: 'run:c1',
+      toolCallId: 'c1',
+    });
     const atWait = log.chunks.length;
     expect(log.positionAfter({ kind: 'approval', toolCallId: 'c1' })).toBe(atWait);
     log.add(status('running'));
@@ -173,7 +181,7 @@ describe('SessionChunks: session frames as AI SDK UI message chunks', () => {
         dynamic: true,
         providerExecuted: true,
       },
-      { type: 'tool-approval-request', approvalId: 'c9', toolCallId: 'c9' },
+      { type: 'tool-approval-request', approvalId: 'run:c9', toolCallId: 'c9' },
     ]);
   });
 
@@ -184,6 +192,7 @@ describe('SessionChunks: session frames as AI SDK UI message chunks', () => {
       frame({ type: 'input_request', requestId: 'r1', prompt: 'City?' }),
     ];
     const log = new SessionChunks({
+      chatKey: 'run',
       inputToolName: 'user_input',
       answerOf: (id) => (id === 'r1' ? 'Lyon' : undefined),
     });
@@ -200,7 +209,7 @@ describe('SessionChunks: session frames as AI SDK UI message chunks', () => {
       'text:Lyon it is.',
     ]);
     const ask = message.parts.find((part) => part.type === 'dynamic-tool');
-    expect(ask).toMatchObject({ toolCallId: 'r1', input: { prompt: 'City?' }, output: 'Lyon' });
+    expect(ask).toMatchObject({ toolCallId: 'run:r1', input: { prompt: 'City?' }, output: 'Lyon' });
     expect(ask?.providerExecuted).toBeUndefined();
     expect(log.chunks.filter((chunk) => chunk.type === 'text-start')).toEqual([
       { type: 'text-start', id: 'text-0-0' },
