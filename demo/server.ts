@@ -47,6 +47,8 @@ interface DemoGateway {
   gateway: GatewayServer | undefined;
   /** Called before each token is issued: the Cloudflare engine starts the agent run of a new session. */
   openSession(chatKey: string): void;
+  /** Starts a run of the agent on a prompt in a new session (the AI SDK tab's `startRun`). */
+  startRun(chatKey: string, prompt: string): Promise<void>;
   drop(chatKey: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -61,6 +63,8 @@ async function startGateway(secret: string, options: DemoOptions): Promise<DemoG
       url: demo.url,
       gateway: undefined,
       openSession: (chatKey) => void demo.startSession(chatKey),
+      // The Durable Object engine's runtime API takes no prompt: the scripted run is the same.
+      startRun: async (chatKey) => void (await demo.startSession(chatKey)),
       drop: (chatKey) => demo.drop(chatKey),
       close: () => demo.close(),
     };
@@ -69,17 +73,50 @@ async function startGateway(secret: string, options: DemoOptions): Promise<DemoG
     dialect: options.dialect ?? 'reference',
     verifyToken: createTokenVerifier(secret),
     agent: createDemoAgent({ tokensPerSecond }),
+    runs: true,
   });
   return {
     url: gateway.url,
     gateway,
     openSession: () => undefined, // the Node gateway starts the agent on the first auth
+    // As an app's backend would: the gateway's POST /runs with a token for the new chatKey.
+    async startRun(chatKey, prompt) {
+      const response = await fetch(`${gateway.url}/runs`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${createSessionToken({ secret, chatKey })}`,
+        },
+        body: JSON.stringify({ chatKey, prompt }),
+      });
+      if (response.status !== 201)
+        throw new Error(`POST /runs answered ${response.status}: ${await response.text()}`);
+    },
     drop: async (chatKey) => gateway.dropConnections(chatKey),
     close: () => gateway.close(),
   };
 }
 
 const root = fileURLToPath(new URL('./web/', import.meta.url));
+
+/** A small JSON request body (the demo's own API). */
+function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    request.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.length > 16_384) request.destroy(new Error('Request body too large'));
+    });
+    request.on('end', () => {
+      try {
+        resolve(JSON.parse(text || '{}') as Record<string, unknown>);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+    request.on('error', reject);
+  });
+}
 
 /**
  * Starts a gateway with the scripted agent (the embedded in-memory one by default, or the Durable
@@ -100,8 +137,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 
   const api = (request: IncomingMessage, response: ServerResponse): boolean => {
     const url = new URL(request.url ?? '/', 'http://demo');
-    const json = (body: unknown) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    const json = (body: unknown, status = 200) => {
+      response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       response.end(JSON.stringify(body));
     };
     const chatKey = url.searchParams.get('chatKey') ?? '';
@@ -114,6 +151,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
           json({ token: createSessionToken({ secret, chatKey, ttlMs: options.tokenTtlMs ?? 300_000 }) }),
           true
         );
+      case '/api/runs': {
+        // The page's AI SDK chat: a new chatKey per run, started on the prompt it sends.
+        const runKey = `demo-${randomBytes(4).toString('hex')}`;
+        void readJson(request)
+          .then((body) => gateway.startRun(runKey, typeof body.prompt === 'string' ? body.prompt : ''))
+          .then(
+            () => json({ chatKey: runKey }),
+            (error: unknown) => json({ error: String(error) }, 502),
+          );
+        return true;
+      }
       case '/api/drop':
         void gateway.drop(chatKey).then(
           (dropped) => json({ dropped }),
