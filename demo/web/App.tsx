@@ -1,19 +1,36 @@
 import { useAgentGateway } from 'agent-gateway-client/react';
 import { useCallback, useEffect, useState } from 'react';
+import { AiSdkView } from './AiSdkView.js';
+import { fetchToken } from './aiSdkChat.js';
 import { Conversation } from './Conversation.js';
 import { MachineDiagram } from './MachineDiagram.js';
 import { TransitionLog } from './TransitionLog.js';
 import { closeInspector, inspect, openInspector } from './inspector.js';
+import { useDemoChat } from './useDemoChat.js';
 
 const newChatKey = () => `demo-${Math.random().toString(36).slice(2, 8)}`;
 
-/** The demo: one session of the scripted agent, its connection machine live, and fault controls. */
+type View = 'hook' | 'ai-sdk';
+
+/**
+ * The demo: one session of the scripted agent, rendered by `useAgentGateway` or by the AI SDK's
+ * `useChat` through the gateway transport, its connection machine live, and fault controls.
+ */
 export function App() {
   const [gatewayUrl, setGatewayUrl] = useState<string>();
   const [chatKey, setChatKey] = useState(
     () => new URLSearchParams(location.search).get('chatKey') ?? newChatKey(),
   );
   const [inspecting, setInspecting] = useState(false);
+  const [view, setView] = useState<View>('hook');
+  // The AI SDK tab's chat follows the page's session; a run it starts becomes the page's session.
+  const [chatId, setChatId] = useState(() => `chat-${chatKey}`);
+  const { chat, transport } = useDemoChat(gatewayUrl, chatId, chatKey, setChatKey);
+  const startNewSession = () => {
+    const key = newChatKey();
+    setChatKey(key);
+    setChatId(`chat-${key}`);
+  };
 
   useEffect(() => {
     void fetch('/api/config')
@@ -22,13 +39,7 @@ export function App() {
   }, []);
 
   // The app's backend hands out short-lived tokens; the client asks before every auth.
-  const getToken = useCallback(
-    () =>
-      fetch(`/api/token?chatKey=${encodeURIComponent(chatKey)}`)
-        .then((response) => response.json() as Promise<{ token: string }>)
-        .then(({ token }) => token),
-    [chatKey],
-  );
+  const getToken = useCallback(() => fetchToken(chatKey), [chatKey]);
 
   const gateway = useAgentGateway({
     gatewayUrl: gatewayUrl ?? 'http://127.0.0.1',
@@ -72,7 +83,7 @@ export function App() {
         <button type="button" onClick={gateway.connect}>
           Connect
         </button>
-        <button type="button" onClick={() => setChatKey(newChatKey())}>
+        <button type="button" onClick={startNewSession}>
           New session
         </button>
         <label>
@@ -85,8 +96,30 @@ export function App() {
           Stately inspector
         </label>
       </section>
+      <nav className="tabs">
+        <button
+          type="button"
+          className={view === 'hook' ? 'active' : ''}
+          onClick={() => setView('hook')}
+          data-testid="tab-hook"
+        >
+          useAgentGateway
+        </button>
+        <button
+          type="button"
+          className={view === 'ai-sdk' ? 'active' : ''}
+          onClick={() => setView('ai-sdk')}
+          data-testid="tab-ai-sdk"
+        >
+          AI SDK useChat
+        </button>
+      </nav>
       <div className="columns">
-        <Conversation gateway={gateway} />
+        {view === 'hook' || chat === undefined || transport === undefined ? (
+          <Conversation gateway={gateway} />
+        ) : (
+          <AiSdkView key={chat.id} chat={chat} transport={transport} />
+        )}
         <aside>
           <MachineDiagram state={gateway.state} />
           <TransitionLog status={gateway.status} error={gateway.error} />
