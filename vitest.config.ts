@@ -1,11 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests import the package by name, as users do; the `source` condition resolves it to the TypeScript sources.
-const conditions = ['source', 'import', 'node', 'default'];
+// Tests import the package by name, as users do; the `agent-gateway-client:source` condition resolves it to the TypeScript sources.
+const conditions = ['agent-gateway-client:source', 'import', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  ssr: { resolve: { conditions, externalConditions: ['agent-gateway-client:source'] } },
   test: {
     include: [
       'test/unit/**/*.test.ts',
