@@ -1,15 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests import the package by name, as users do; the `source` condition resolves it to the TypeScript sources.
-const conditions = ['source', 'import', 'node', 'default'];
+// Tests import the package by name, as users do; the `agent-gateway-client:source` condition resolves it to the TypeScript sources.
+const conditions = ['agent-gateway-client:source', 'import', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  ssr: { resolve: { conditions, externalConditions: ['agent-gateway-client:source'] } },
   test: {
-    // eventsource-parser (under the AI SDK) exports a `source` condition too, to TypeScript that Node
-    // cannot load: the AI SDK's packages go through Vite, which transforms it.
-    server: { deps: { inline: [/node_modules\/(ai|@ai-sdk\/[^/]+|eventsource-parser)\//] } },
     include: [
       'test/unit/**/*.test.ts',
       'test/integration/**/*.test.ts',

@@ -2,7 +2,7 @@
  * The probes of issue 12 re-run against the Node gateway (in this process, loopback, raw `ws`
  * clients): slow reader, non-reading replays, a 30-day token, expiry under traffic, one wildcard
  * token opening 2,000 chatKeys, a silent authenticated socket, 2,000 idle unauthenticated sockets
- * and a flood after 4429. `node --expose-gc --conditions=source --import tsx bench/hardening.bench.ts`
+ * and a flood after 4429. `node --expose-gc --conditions=agent-gateway-client:source --import tsx bench/hardening.bench.ts`
  * (about a minute); docs/gateway-security.md has the figures.
  */
 import {

@@ -28,7 +28,13 @@ for (const file of BENCHMARKS.filter((name) => only.length === 0 || only.some((o
   process.stderr.write(`bench ${file} … `);
   const output = execFileSync(
     process.execPath,
-    ['--expose-gc', '--conditions=source', '--import', 'tsx', fileURLToPath(new URL(file, import.meta.url))],
+    [
+      '--expose-gc',
+      '--conditions=agent-gateway-client:source',
+      '--import',
+      'tsx',
+      fileURLToPath(new URL(file, import.meta.url)),
+    ],
     { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const seconds = (Date.now() - t0) / 1000;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import { Connection, type ConnectionHost } from './connection.js';
 import { Closes } from './core/closes.js';
 import type { GatewayDialect } from './core/dialect.js';
@@ -9,6 +9,7 @@ import { type GatewayLimits, resolveLimits } from './core/limits.js';
 import { createMemoryEventLog, type EventLog } from './eventLog.js';
 import type { FaultOptions } from './faults.js';
 import { createHttpServer, type HttpRoute, refuseUpgrade } from './httpServer.js';
+import { loadWs } from './loadWs.js';
 import { ReplayPacer } from './replayPacer.js';
 import { type RunStarter, serveRunRequest } from './runEndpoint.js';
 import type { Agent, GatewaySession } from './session.js';
@@ -92,12 +93,14 @@ export interface GatewayServer {
 /**
  * Starts the reference gateway (SPEC §8): `GET /ws?chatKey=…` upgraded to WebSocket, one session per
  * chatKey, any number of sockets per session, every resource bounded (docs/gateway-security.md).
+ * Needs the `ws` package (an optional peer dependency); rejects with a message saying so without it.
  *
  * @example
  * const gateway = await createGatewayServer({ verifyToken: createTokenVerifier(secret), agent: createDemoAgent() });
  * const client = new AgentGatewayClient({ gatewayUrl: gateway.url, token, WebSocket });
  */
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const { WebSocketServer } = await loadWs();
   const limits = resolveLimits(options);
   const rules = { dialect: options.dialect ?? 'reference', limits } as const;
   let faults: FaultOptions = { ...options.faults };

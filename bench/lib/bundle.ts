@@ -42,7 +42,7 @@ export async function measureBundles(): Promise<BundleSize[]> {
       minify: true,
       format: 'esm',
       platform: 'browser',
-      conditions: ['source', 'module'],
+      conditions: ['agent-gateway-client:source', 'module'],
       external: [...entry.external],
       write: false,
       logLevel: 'silent',

@@ -8,7 +8,7 @@ type Command = GatewayRequest extends infer R ? (R extends { id: number } ? Omit
 /** Starts the gateway in a child process and returns a handle to drive it. */
 export async function startGatewayProcess() {
   const child: ChildProcess = fork(fileURLToPath(new URL('./gatewayProcess.ts', import.meta.url)), {
-    execArgv: ['--expose-gc', '--conditions=source', '--import', 'tsx'],
+    execArgv: ['--expose-gc', '--conditions=agent-gateway-client:source', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting = new Map<number, (value: number) => void>();

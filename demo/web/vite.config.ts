@@ -1,8 +1,8 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-// The page imports the library by name; the `source` condition serves its TypeScript sources.
+// The page imports the library by name; the `agent-gateway-client:source` condition serves its TypeScript sources.
 export default defineConfig({
   plugins: [react()],
-  resolve: { conditions: ['source', 'browser', 'import', 'module', 'default'] },
+  resolve: { conditions: ['agent-gateway-client:source', 'browser', 'import', 'module', 'default'] },
 });

@@ -18,7 +18,15 @@ function runCli(args: string[], env: Record<string, string | undefined> = {}) {
   return new Promise<{ output: string; code: number | null }>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'server/cli.ts', '--port', '0', ...args],
+      [
+        '--conditions=agent-gateway-client:source',
+        '--import',
+        'tsx',
+        'server/cli.ts',
+        '--port',
+        '0',
+        ...args,
+      ],
       {
         cwd: root,
         env: { ...process.env, GATEWAY_SECRET: undefined, ...env },

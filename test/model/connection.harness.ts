@@ -26,6 +26,8 @@ export const DELAY_MS = {
   heartbeatTimeout: 1_004,
   minUptime: 1_005,
   backoff: 1_006,
+  // Fixed by the machine (one second), not an option: already distinct from the others.
+  malformedWindow: 1_000,
 } as const;
 
 const timing = {
@@ -43,11 +45,26 @@ const timing = {
 
 /**
  * Two configurations whose union reaches every guard branch (retry or not, drop oldest or reject,
- * wait for `resume_complete` or not).
+ * wait for `resume_complete` or not, re-auth and malformed-frame limits reached or not).
  */
 export const CONFIGS = {
-  retrying: { ...timing, autoReconnect: true, outboxOverflow: 'dropOldest' },
-  noRetry: { ...timing, autoReconnect: false, outboxOverflow: 'rejectNew', wantStatus: false },
+  // The limits are at their first step here (the first re-auth and the first malformed frame hit
+  // them) and one further in the other configuration, so the counters need not be in the state key.
+  retrying: {
+    ...timing,
+    autoReconnect: true,
+    outboxOverflow: 'dropOldest',
+    maxReauthsPerLink: 0,
+    maxMalformedFramesPerSecond: 1,
+  },
+  noRetry: {
+    ...timing,
+    autoReconnect: false,
+    outboxOverflow: 'rejectNew',
+    wantStatus: false,
+    maxReauthsPerLink: 1,
+    maxMalformedFramesPerSecond: 2,
+  },
 } as const satisfies Record<string, Partial<AgentGatewayClientOptions>>;
 
 /** What the reference gateway announces; the original gateway announces nothing. */
@@ -70,6 +87,7 @@ export const EVENTS: AnyEventObject[] = [
   { type: 'socket.closed', code: 4001, reason: 'Unauthorized' },
   { type: 'socket.error', message: 'boom' },
   { type: 'socket.alive' },
+  { type: 'socket.malformedFrame' },
   { type: 'socket.tokenFailed', message: 'Token provider failed: no token' },
   // Run as "the server's close frame arrives (CLOSING), then the user issues a command".
   { type: 'socket.commandUnsent', commandId: 'model' },
@@ -200,10 +218,19 @@ function createModel(config: ConfigName, coverage: Coverage) {
   };
   const liveLink = () => links.findLast((link) => !link.stopped);
 
+  let commands = 0;
   const apply = (event: AnyEventObject) => {
     const fromSocket = event.type.startsWith('socket.') || event.type.startsWith('server.');
     if (!fromSocket) {
-      actor.send(event as never);
+      // Every command the client issues has its own id, as the real client's do.
+      const sent =
+        event.type === 'user.command'
+          ? {
+              type: 'user.command',
+              command: { commandId: `model-${++commands}`, frame: { type: 'interrupt' } },
+            }
+          : event;
+      actor.send(sent as never);
       return absorbCommands();
     }
     const link = liveLink();
@@ -221,7 +248,10 @@ function createModel(config: ConfigName, coverage: Coverage) {
       if (link.opened || link.closing) return;
       link.opened = true;
     }
-    const isFrame = event.type.startsWith('server.') || event.type === 'socket.alive';
+    const isFrame =
+      event.type.startsWith('server.') ||
+      event.type === 'socket.alive' ||
+      event.type === 'socket.malformedFrame';
     if (isFrame && event.type !== 'server.heartbeatAck' && link.awaitingProofOfLife) {
       link.awaitingProofOfLife = false;
       actor.send({ type: 'socket.alive' });
@@ -287,10 +317,14 @@ function createSut(config: ConfigName) {
     ...CONFIGS[config],
   });
   const seen: string[] = [];
+  // Malformed frames are reported by the adapter itself, not by the machine: the model has no say.
   const record =
     (name: keyof AgentGatewayClientEvents) =>
-    (...args: unknown[]) =>
-      seen.push(name === 'error' ? `error:${(args[0] as { kind?: string }).kind ?? 'frame'}` : name);
+    (...args: unknown[]) => {
+      const error = args[0] as { name?: string; kind?: string } | undefined;
+      if (name === 'error' && error?.name === 'FrameError') return;
+      seen.push(name === 'error' ? `error:${error?.kind}` : name);
+    };
   for (const name of [
     'connected',
     'disconnected',
@@ -344,6 +378,9 @@ function createSut(config: ConfigName) {
         break;
       case 'socket.error':
         socket?.emitError(event.message as string);
+        break;
+      case 'socket.malformedFrame':
+        socket?.receive('{"type":"agent_event"');
         break;
       case 'socket.alive':
         socket?.receive({
@@ -407,6 +444,7 @@ const userVisible: Partial<Record<ConnectionEmitted['type'], string[]>> = {
   authFailed: ['auth_failed'],
   sessionComplete: ['session_complete'],
   linkError: ['error:link'],
+  historyLost: ['error:historyLost'],
   gaveUp: ['error:gaveUp'],
   closedByGateway: ['error:closedByGateway'],
   commandDropped: ['error:commandDropped'],

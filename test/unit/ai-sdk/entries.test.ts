@@ -8,7 +8,7 @@ async function inputsOf(contents: string): Promise<string[]> {
     bundle: true,
     format: 'esm',
     platform: 'browser',
-    conditions: ['source', 'module'],
+    conditions: ['agent-gateway-client:source', 'module'],
     external: ['react'],
     write: false,
     metafile: true,
