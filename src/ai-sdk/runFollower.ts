@@ -44,6 +44,10 @@ export class RunFollower {
       this.#log.add(frame);
       this.#wake();
     });
+    client.on('history_lost', () => {
+      this.#log.historyLost();
+      this.#wake();
+    });
     client.on('error', (error) => (this.#lastError = error));
     client.subscribe(() => this.#onConnection());
   }

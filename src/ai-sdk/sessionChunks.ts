@@ -48,6 +48,7 @@ export class SessionChunks {
   // Where the log stood right after each wait's chunk (`approval:<toolCallId>`, `input:<requestId>`).
   readonly #waitEnds = new Map<string, number>();
   #errors = 0;
+  #historyLosses = 0;
   #stepOpen = false;
 
   constructor(private readonly options: SessionChunksOptions) {}
@@ -88,6 +89,21 @@ export class SessionChunks {
       this.#closeTexts();
       this.#finishStep();
     }
+  }
+
+  /**
+   * The gateway no longer had every frame since the last one folded (`history_lost`, told after the
+   * replay it had): frames before that replay are gone. Unlike `useAgentGateway`'s view, the log is
+   * not rebuilt, since chunks already streamed cannot be taken back: it goes on after the gap and
+   * says so with a `data-gateway-error` part (code `history_lost`).
+   */
+  historyLost(): void {
+    this.#closeTexts();
+    this.chunks.push({
+      type: 'data-gateway-error',
+      id: `history-lost-${++this.#historyLosses}`,
+      data: { code: 'history_lost', message: 'Events between the last one shown and the replay are gone' },
+    });
   }
 
   /** The waits the chunks show and the session has not settled yet. */

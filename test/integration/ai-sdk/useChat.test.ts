@@ -3,6 +3,7 @@ import { waitFor } from '@testing-library/react';
 import type { GatewayChatTransport } from 'agent-gateway-client/ai-sdk';
 import { demoAnswerText, demoThinking } from 'agent-gateway-client/server';
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import {
   AI_SDK_VERSIONS,
   gatewayTransport,
@@ -249,6 +250,39 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
       const shown = chat.rendered.map((messages) => textOf(messages.find((m) => m.role === 'assistant')));
       for (const text of shown) expect(textOf(message).startsWith(text)).toBe(true);
       expect(chat.result.current.error).toBeUndefined();
+    });
+
+    it('history lost while the link was down: a history_lost data part, the stream goes on to the approval', async () => {
+      const gateway = await startGateway(100);
+      const { transport, chatKeys } = gatewayTransport(gateway, {
+        clientOptions: {
+          WebSocket,
+          watchEnvironment: false,
+          initialReconnectDelayMs: 300,
+          reconnectJitter: 0,
+        },
+      });
+      const chat = renderChat(transport);
+      await chat.send(PROMPT);
+      await waitFor(() => expect(textOf(answerOf(chat), 'reasoning').length).toBeGreaterThan(10), WAIT);
+      const chatKey = chatKeys[0] as string;
+      const before = textOf(answerOf(chat), 'reasoning');
+      gateway.dropConnections(chatKey);
+      // The agent goes on while the client waits to reconnect; then the gateway forgets those events.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      gateway.hibernate(chatKey);
+      await untilApproval(chat);
+      const message = answerOf(chat);
+      expect(message?.parts.filter((part) => part.type === 'data-gateway-error')).toEqual([
+        expect.objectContaining({ data: expect.objectContaining({ code: 'history_lost' }) }),
+      ]);
+      // What was shown stays, nothing is repeated, and what came after the gap follows it.
+      const full = demoThinking(PROMPT) + demoAnswerText(true, 'x');
+      const shown = textOf(message, 'reasoning') + textOf(message);
+      expect(shown.startsWith(before)).toBe(true);
+      expect(shown.length).toBeLessThan(full.length);
+      expect(full).toContain(shown.slice(-30));
+      expect(partsOf(message).at(-1)).toBe('tool:get_weather:approval-requested');
     });
 
     it('a remount with resume: true shows the same message once, continued', async () => {
