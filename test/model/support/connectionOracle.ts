@@ -446,12 +446,12 @@ export class ConnectionOracle {
     return unsent;
   }
 
-  /** A command the CLOSING socket could not take goes back to the outbox, ahead of later ones. */
+  /** A command the CLOSING socket could not take goes back to the outbox: commands go in issue order. */
   #requeueUnsent(unsent: OracleCommand[]): void {
     if (unsent.length === 0) return;
     const ids = new Set(unsent.map(({ n }) => n));
     this.#inFlight = this.#inFlight.filter(({ n }) => !ids.has(n));
-    this.#outbox = [...unsent, ...this.#outbox];
+    this.#outbox = [...unsent, ...this.#outbox].sort((a, b) => a.n - b.n);
     this.#settle();
   }
 
