@@ -14,12 +14,14 @@ class UnitFirst extends BaseSequencer {
 }
 
 // What Stryker runs for each mutant (stryker.config.json): the unit and model layers, deterministic
-// and quick. Fuzz (random seeds), chaos, integration and e2e run in `npm test` and CI.
+// and quick. Fuzz (random seeds), chaos, integration and e2e run in `npm test` and CI; the hook's and
+// the layer rules' unit tests test code outside the mutated files.
 export default defineConfig({
   ...base,
   test: {
     ...base.test,
     include: ['test/unit/**/*.test.ts', 'test/model/**/*.test.ts'],
+    exclude: ['test/unit/react/**', 'test/unit/architecture/**'],
     sequence: { sequencer: UnitFirst },
   },
 });

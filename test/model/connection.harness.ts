@@ -116,6 +116,21 @@ export function eventsFor(snapshot: AnyMachineSnapshot): AnyEventObject[] {
   return [...EVENTS, ...crashes, ...delayed];
 }
 
+/** A short name for the kind of an event of the tour: its type, or `after <delay>` for a delayed one. */
+export function eventLabel(event: AnyEventObject): string {
+  return event.type.startsWith('xstate.after.') ? `after ${event.type.split('.')[2]}` : event.type;
+}
+
+/** Every kind of event the tour tries (`eventLabel`), known before the graph is traversed. */
+export const EVENT_LABELS = [
+  ...new Set(EVENTS.map(eventLabel)),
+  socketCrash.type,
+  environmentCrash.type,
+  ...['connectTimeout', 'authTimeout', 'heartbeatInterval', 'heartbeatTimeout', 'minUptime', 'backoff'].map(
+    (delay) => `after ${delay}`,
+  ),
+];
+
 /**
  * States that behave alike: the state value and only what later behaviour depends on there (a
  * disconnected client starts every link afresh; a link's counters start at zero; attempts matter

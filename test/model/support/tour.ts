@@ -13,10 +13,12 @@ export interface TourOptions {
   chainable?: (event: AnyEventObject) => boolean;
 }
 
-/** One path of the tour, and the state its last events are tried in. */
+/** One path of the tour: the shortest path to a state, then the events tried there. */
 export interface TourPath {
   events: AnyEventObject[];
+  /** The state the last `tried` events are tried in. */
   from: AnyMachineSnapshot;
+  tried: number;
 }
 
 /**
@@ -54,9 +56,9 @@ export function transitionTour(machine: AnyStateMachine, options: TourOptions): 
     for (const { event, state: next } of Object.values(transitions)) {
       const stays = serializeState(next) === key;
       if (stays && options.chainable?.(event)) loops.push(event);
-      else paths.push({ events: [...prefix, event], from });
+      else paths.push({ events: [...prefix, event], from, tried: 1 });
     }
-    if (loops.length > 0) paths.push({ events: [...prefix, ...loops], from });
+    if (loops.length > 0) paths.push({ events: [...prefix, ...loops], from, tried: loops.length });
   }
   return paths;
 }
