@@ -11,7 +11,7 @@ export interface ConnectionConfig {
   initialReconnectDelayMs: number;
   /** Backoff cap. Default 30 000 ms. */
   maxReconnectDelayMs: number;
-  /** Fraction by which jitter may shorten a backoff delay, in [0, 1]. Default `0.25`. */
+  /** Fraction by which jitter may shorten a backoff delay, in [0, 1]: 10 000 clients dropped at once come back spread over half the delay. Default `0.5`. */
   reconnectJitter: number;
   /** Heartbeat period while authenticated. Default 30 000 ms. */
   heartbeatIntervalMs: number;
@@ -29,6 +29,10 @@ export interface ConnectionConfig {
   outboxOverflow: OutboxOverflow;
   /** Ask for `resume_complete {status}` after each replay. Default `true`. */
   wantStatus: boolean;
+  /** Re-authentications (`auth_expired`) in a row whose replay never completed (a spinning gateway); beyond, the link goes through backoff. Default `3`. */
+  maxReauthsPerLink: number;
+  /** Malformed frames a link may send within one second before it is dropped (retryable). Default `100`. */
+  maxMalformedFramesPerSecond: number;
 }
 
 /** The defaults of every timing and limit (README "Options"). */
@@ -37,7 +41,7 @@ export const DEFAULT_CONNECTION_CONFIG: Readonly<ConnectionConfig> = Object.free
   maxReconnectAttempts: 10,
   initialReconnectDelayMs: 1_000,
   maxReconnectDelayMs: 30_000,
-  reconnectJitter: 0.25,
+  reconnectJitter: 0.5,
   heartbeatIntervalMs: 30_000,
   heartbeatTimeoutMs: 10_000,
   connectTimeoutMs: 10_000,
@@ -46,4 +50,6 @@ export const DEFAULT_CONNECTION_CONFIG: Readonly<ConnectionConfig> = Object.free
   maxQueuedCommands: 100,
   outboxOverflow: 'rejectNew',
   wantStatus: true,
+  maxReauthsPerLink: 3,
+  maxMalformedFramesPerSecond: 100,
 });

@@ -54,6 +54,10 @@ export interface ConnectionContext {
   inFlight: InFlightCommand[];
   /** The last command refused, and why: what a caller's receipt reads after its `send`. */
   refused: { commandId: string; reason: CommandRefusal } | undefined;
+  /** Re-authentications on the current link since its replay last completed. */
+  reauths: number;
+  /** Malformed frames of the current link within the last second. */
+  malformedFrames: number;
   /** Heartbeats written on the current socket. */
   heartbeatsSent: number;
   /** Heartbeat acks received on the current socket. */
@@ -78,6 +82,7 @@ export type ConnectionEvent =
   | { type: 'socket.alive' }
   | { type: 'socket.tokenFailed'; message: string }
   | { type: 'socket.commandUnsent'; commandId: string }
+  | { type: 'socket.malformedFrame' }
   | { type: 'server.authSuccess'; capabilities: readonly string[] }
   | { type: 'server.authFailed'; reason: string }
   | { type: 'server.authExpired' }
@@ -125,7 +130,8 @@ export type ConnectionEmitted =
   | { type: 'commandWritten'; command: QueuedCommand }
   | { type: 'commandUnsent'; command: QueuedCommand }
   | { type: 'commandConfirmed'; command: QueuedCommand }
-  | { type: 'commandUnconfirmed'; command: QueuedCommand };
+  | { type: 'commandUnconfirmed'; command: QueuedCommand }
+  | { type: 'historyLost'; status: SessionStatus };
 
 /** Input of the machine: timing and limits (`DEFAULT_CONNECTION_CONFIG` for anything left out). */
 export interface ConnectionInput {
@@ -178,6 +184,9 @@ export const connectionMachine = setup({
     hasUnackedHeartbeats: ({ context }) => context.heartbeatsAcked < context.heartbeatsSent,
     // The gateway handles a socket's frames in order: the ack of a heartbeat written after `resume`
     // comes after the whole replay.
+    isReauthLimitReached: ({ context }) => context.reauths >= context.config.maxReauthsPerLink,
+    isMalformedFlood: ({ context }) =>
+      context.malformedFrames + 1 > context.config.maxMalformedFramesPerSecond,
     isAckOfLatestHeartbeat: ({ context }) =>
       context.heartbeatsAcked < context.heartbeatsSent &&
       context.heartbeatsAcked + 1 >= context.heartbeatsSent,
@@ -193,6 +202,7 @@ export const connectionMachine = setup({
     heartbeatInterval: ({ context }) => context.config.heartbeatIntervalMs,
     heartbeatTimeout: ({ context }) => context.config.heartbeatTimeoutMs,
     minUptime: ({ context }) => context.config.minUptimeMs,
+    malformedWindow: 1_000,
   },
   actions: {
     startSession: assign(({ event, context }) => {
@@ -213,6 +223,10 @@ export const connectionMachine = setup({
       conversation: context.conversation,
     })),
     resetAttempts: assign({ attempt: 0 }),
+    resetReauths: assign({ reauths: 0 }),
+    countReauth: assign({ reauths: ({ context }) => context.reauths + 1 }),
+    countMalformed: assign({ malformedFrames: ({ context }) => context.malformedFrames + 1 }),
+    forgetMalformed: assign({ malformedFrames: 0 }),
     scheduleRetry: assign(({ context }) => {
       const { fraction, seed } = drawJitter(context.jitterSeed);
       return {
@@ -221,7 +235,13 @@ export const connectionMachine = setup({
         jitterSeed: seed,
       };
     }),
-    startLink: assign({ heartbeatsSent: 0, heartbeatsAcked: 0, capabilities: [] }),
+    startLink: assign({
+      heartbeatsSent: 0,
+      heartbeatsAcked: 0,
+      capabilities: [],
+      reauths: 0,
+      malformedFrames: 0,
+    }),
     recordCapabilities: assign({
       capabilities: ({ event }) => {
         assertEvent(event, 'server.authSuccess');
@@ -260,6 +280,16 @@ export const connectionMachine = setup({
     closeOnAuthTimeout: sendTo('socket', { type: 'close', code: 4000, reason: 'Auth timeout' }),
     closeOnTokenFailure: sendTo('socket', { type: 'close', code: 4000, reason: 'Token unavailable' }),
     closeOnHeartbeatTimeout: sendTo('socket', { type: 'close', code: 4000, reason: 'Heartbeat timeout' }),
+    closeOnReauthLimit: sendTo('socket', {
+      type: 'close',
+      code: 4000,
+      reason: 'Too many re-authentications',
+    }),
+    closeOnMalformedFlood: sendTo('socket', {
+      type: 'close',
+      code: 4000,
+      reason: 'Too many malformed frames',
+    }),
     // Writes commands in order; the heartbeat probe raised after them proves (by its ack, since the
     // gateway handles a socket's frames in order) that the gateway read them.
     writeCommands: enqueueActions(({ context, event, enqueue }) => {
@@ -368,6 +398,13 @@ export const connectionMachine = setup({
       assertEvent(event, 'server.resumeComplete');
       return { type: 'resumed' as const, status: event.message.status };
     }),
+    // Said out loud when the gateway could not replay from where the client stopped (the extension's
+    // `recovered: false`): events in between are gone, and the view is rebuilt from the replay.
+    reportHistoryLoss: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'server.resumeComplete');
+      if (event.message.recovered === false)
+        enqueue.emit({ type: 'historyLost', status: event.message.status });
+    }),
     emitSessionComplete: emit(({ event }) => {
       assertEvent(event, ['server.sessionComplete', 'server.resumeComplete']);
       return { type: 'sessionComplete' as const, message: event.message };
@@ -399,6 +436,8 @@ export const connectionMachine = setup({
     outbox: [],
     inFlight: [],
     refused: undefined,
+    reauths: 0,
+    malformedFrames: 0,
     heartbeatsSent: 0,
     heartbeatsAcked: 0,
     capabilities: [],
@@ -504,7 +543,11 @@ export const connectionMachine = setup({
           type: 'parallel',
           entry: 'emitConnected',
           on: {
-            'server.authExpired': 'authenticating',
+            // A gateway that answers every auth with auth_expired must not make the client spin.
+            'server.authExpired': [
+              { guard: 'isReauthLimitReached', actions: ['closeOnReauthLimit', 'declareLinkLost'] },
+              { target: 'authenticating', actions: 'countReauth' },
+            ],
             'user.command': { actions: 'writeCommands' },
           },
           states: {
@@ -525,12 +568,13 @@ export const connectionMachine = setup({
                         target: '#connection.disconnected.sessionComplete',
                         actions: [
                           'emitResumed',
+                          'reportHistoryLoss',
                           'emitSessionComplete',
                           'dropQueuedCommands',
                           'emitDisconnected',
                         ],
                       },
-                      { target: 'live', actions: 'emitResumed' },
+                      { target: 'live', actions: ['emitResumed', 'reportHistoryLoss'] },
                     ],
                   },
                 },
@@ -550,8 +594,9 @@ export const connectionMachine = setup({
                 },
                 // The replay is over: each event is new. Honours a `resume_complete` that comes anyway
                 // (upstream's later gateway answers `wantStatus`).
+                // A re-authentication that got this far was not a spin: the count starts over.
                 live: {
-                  entry: 'endReplay',
+                  entry: ['endReplay', 'resetReauths'],
                   exit: 'expectReplay',
                   on: {
                     'server.resumeComplete': [
@@ -560,12 +605,13 @@ export const connectionMachine = setup({
                         target: '#connection.disconnected.sessionComplete',
                         actions: [
                           'emitResumed',
+                          'reportHistoryLoss',
                           'emitSessionComplete',
                           'dropQueuedCommands',
                           'emitDisconnected',
                         ],
                       },
-                      { actions: 'emitResumed' },
+                      { actions: ['emitResumed', 'reportHistoryLoss'] },
                     ],
                   },
                 },
@@ -594,6 +640,25 @@ export const connectionMachine = setup({
                         actions: 'countAck',
                       },
                       { target: 'idle', actions: 'countAck' },
+                    ],
+                  },
+                },
+              },
+            },
+            // A link that floods malformed frames is dropped (and retried, with backoff).
+            garbage: {
+              initial: 'none',
+              states: {
+                none: {
+                  entry: 'forgetMalformed',
+                  on: { 'socket.malformedFrame': { target: 'counting', actions: 'countMalformed' } },
+                },
+                counting: {
+                  after: { malformedWindow: 'none' },
+                  on: {
+                    'socket.malformedFrame': [
+                      { guard: 'isMalformedFlood', actions: ['closeOnMalformedFlood', 'declareLinkLost'] },
+                      { actions: 'countMalformed' },
                     ],
                   },
                 },

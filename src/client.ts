@@ -18,11 +18,12 @@ import {
 } from './client.types.js';
 import { type DeliveredMessage, provideClientDependencies } from './clientDependencies.js';
 import { type ClientEventCall, clientEventsFor, clientEventsForFrame } from './clientEvents.js';
-import { toClientSnapshot } from './clientSnapshot.js';
+import { memoizeClientSnapshot } from './clientSnapshot.js';
 import { readReceipt, toolConfirmation, userInput } from './commands.js';
 import { environmentActor } from './environment.actor.js';
 import { EventLedger } from './ledger.js';
 import { Listeners } from './listeners.js';
+import { MalformedFrameLog } from './malformedFrames.js';
 import {
   type AgentGatewayClientOptions,
   checkOptions,
@@ -56,6 +57,7 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   readonly #listeners: Listeners<AgentGatewayClientEvents>;
   readonly #ledger: EventLedger;
   readonly #logger: Logger;
+  readonly #malformed: MalformedFrameLog;
   readonly #getToken: (() => string | Promise<string>) | undefined;
   readonly #commandPrefix = Math.random().toString(36).slice(2, 10);
   // Commands whose receipt said `pending`: only their refusal is still to be told.
@@ -66,18 +68,18 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   #sessionStatus: SessionStatus | undefined;
   // The last status told to `status_changed` listeners: each change is told once.
   #toldStatus: ConnectionStatus = 'disconnected';
-  #malformedFrames = 0;
+
   // `message` then `agent_event` listeners, in one dispatch.
   readonly #tellAgentEvent: (message: AgentEventMessage) => void;
   // Client code running inside a machine step (listeners of its events): dispose waits for the step.
   #inMachineStep = 0;
-  #snapshot: ClientSnapshot | undefined;
-  #snapshotSource: unknown;
+  readonly #readSnapshot = memoizeClientSnapshot();
   #disposed = false;
 
   constructor(options: AgentGatewayClientOptions) {
     const WebSocketClass = checkOptions(options);
     this.#logger = guardLogger(options.logger ?? console);
+    this.#malformed = new MalformedFrameLog(this.#logger);
     this.#token = options.token;
     this.#getToken = options.getToken;
     this.#ledger = new EventLedger(options.lastEventId ?? '', options.dedupeWindow);
@@ -123,7 +125,7 @@ export class AgentGatewayClient implements IAgentGatewayClient {
 
   /** Frames refused so far. */
   get stats(): ClientStats {
-    return { malformedFrames: this.#malformedFrames, duplicateFrames: this.#ledger.duplicates };
+    return { malformedFrames: this.#malformed.count, duplicateFrames: this.#ledger.duplicates };
   }
 
   /** Opens a session; a no-op while one is already active (connecting, connected or waiting to reconnect) and after `dispose`. */
@@ -196,12 +198,7 @@ export class AgentGatewayClient implements IAgentGatewayClient {
 
   /** The current immutable snapshot; the same object until the machine changes state. */
   getSnapshot(): ClientSnapshot {
-    const source = this.actor.getSnapshot();
-    if (this.#snapshot === undefined || this.#snapshotSource !== source) {
-      this.#snapshotSource = source;
-      this.#snapshot = toClientSnapshot(source);
-    }
-    return this.#snapshot;
+    return this.#readSnapshot(this.actor.getSnapshot());
   }
 
   /** Calls `listener` after every change of the snapshot; returns the unsubscribe function. */
@@ -240,6 +237,9 @@ export class AgentGatewayClient implements IAgentGatewayClient {
           this.#sessionStatus = undefined;
         }
         return;
+      case 'historyLost':
+        this.#listeners.emit('history_lost', this.#ledger.replayed, emitted.status);
+        break;
       case 'resumed':
         this.#tell(clientEventsFor(emitted, undefined));
         return this.#updateSessionStatus(emitted.status, false);
@@ -293,8 +293,7 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   }
 
   #reportFrameError(error: FrameError): void {
-    this.#malformedFrames++;
-    this.#logger.warn('[AgentGatewayClient] Failed to parse message:', error);
+    this.#malformed.record(error);
     this.#listeners.emit('error', error);
   }
 }

@@ -42,6 +42,13 @@ export interface AgentGatewayClientEvents {
   tool_confirmation_request: (message: ToolConfirmationRequestMessage) => void;
   /** Every new session frame, in order, including `resume_complete`: what a session model folds. */
   message: (message: SessionEventMessage | ResumeCompleteMessage) => void;
+  /**
+   * The gateway could not replay from where the client stopped (`recovered: false`): the frames it
+   * replayed (everything it still has, duplicates of delivered ones included, in its order) and the
+   * session status, to rebuild a session model from; `undefined` frames when the replay was longer
+   * than `dedupeWindow`. Also reported as an `error` of kind `historyLost`.
+   */
+  history_lost: (replayed: readonly SessionEventMessage[] | undefined, status: SessionStatus) => void;
 }
 
 /** The client interface integration code in the field uses (SPEC §5). */

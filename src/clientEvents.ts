@@ -101,6 +101,11 @@ export function clientEventsFor(
       } as const;
       return [['error', new AgentGatewayError(message, details)]];
     }
+    case 'historyLost': {
+      const message =
+        'The gateway no longer has every event since the last one delivered: the session is rebuilt from what it replayed';
+      return [['error', new AgentGatewayError(message, { kind: 'historyLost', status: emitted.status })]];
+    }
     case 'sessionStarted':
     case 'commandWritten':
     case 'commandUnsent':

@@ -21,3 +21,16 @@ export function toClientSnapshot(source: SnapshotFrom<ConnectionMachine>): Clien
     authFailure: context.authFailure,
   });
 }
+
+/** {@link toClientSnapshot} that returns the same object for the same machine snapshot. */
+export function memoizeClientSnapshot(): (source: SnapshotFrom<ConnectionMachine>) => ClientSnapshot {
+  let last: SnapshotFrom<ConnectionMachine> | undefined;
+  let snapshot: ClientSnapshot | undefined;
+  return (source) => {
+    if (snapshot === undefined || last !== source) {
+      last = source;
+      snapshot = toClientSnapshot(source);
+    }
+    return snapshot;
+  };
+}

@@ -1,6 +1,6 @@
 import type { CommandRefusal, DisconnectReason } from '../machines/connection.machine.js';
 import type { FrameError } from './protocol/parse.js';
-import type { CommandFrame } from './protocol/types.js';
+import type { CommandFrame, SessionStatus } from './protocol/types.js';
 
 /** A command as the client issued it: its frame and the id the client gave it. */
 export type IssuedCommand = CommandFrame & { commandId: string };
@@ -23,7 +23,12 @@ export type AgentGatewayErrorDetails =
   /** A queued command was abandoned: the session ended, or `outboxOverflow: 'dropOldest'` evicted it. */
   | { kind: 'commandDropped'; command: IssuedCommand; reason: CommandDropReason }
   /** A written command's link died before the gateway confirmed it, and it cannot be re-sent safely. */
-  | { kind: 'commandUnconfirmed'; command: IssuedCommand; reason: 'unconfirmed' };
+  | { kind: 'commandUnconfirmed'; command: IssuedCommand; reason: 'unconfirmed' }
+  /**
+   * The gateway could not replay from where the client stopped (`resume_complete` said
+   * `recovered: false`): events in between are gone; the session model rebuilds from the replay.
+   */
+  | { kind: 'historyLost'; status: SessionStatus };
 
 /** The kinds of {@link AgentGatewayError}. */
 export type AgentGatewayErrorKind = AgentGatewayErrorDetails['kind'];

@@ -97,24 +97,41 @@ export function createGatewayStore(
     session.send({ type: 'server.message', message });
     notifyBatched();
   };
+  // Batched like frames: a flood of malformed frames must not re-render per frame.
   const onError = (reported: ClientError) => {
     error = reported;
-    notify();
+    notifyBatched();
+  };
+  // History was lost between the last frame delivered and what the gateway still has: the view is
+  // rebuilt from the replay rather than glued after a gap.
+  const onHistoryLost: AgentGatewayClientEvents['history_lost'] = (replayed, status) => {
+    if (replayed === undefined) return;
+    session.send({ type: 'session.reset' });
+    for (const message of replayed) session.send({ type: 'server.message', message });
+    session.send({ type: 'server.message', message: { type: 'resume_complete', status } });
+    notifyBatched();
   };
   // The machine decides when another conversation starts (a connect to another chatKey): the view
   // starts over with it.
   let conversation = client.getSnapshot().conversation;
+  // What the store shows of the connection: a machine step that changes none of it (a counter in
+  // the machine's context) is not worth a render.
+  let shown = '';
   const onConnectionChange = () => {
-    const next = client.getSnapshot().conversation;
-    if (next !== conversation) {
-      conversation = next;
+    const snapshot = client.getSnapshot();
+    if (snapshot.conversation !== conversation) {
+      conversation = snapshot.conversation;
       error = undefined;
       session.send({ type: 'session.reset' });
     }
+    const next = JSON.stringify([snapshot.status, snapshot.state, snapshot.disconnectReason]);
+    if (next === shown) return;
+    shown = next;
     notify();
   };
   client.on('message', onMessage);
   client.on('error', onError);
+  client.on('history_lost', onHistoryLost);
   const unsubscribeClient = client.subscribe(onConnectionChange);
 
   return {
@@ -160,6 +177,7 @@ export function createGatewayStore(
       unsubscribeClient();
       client.off('message', onMessage);
       client.off('error', onError);
+      client.off('history_lost', onHistoryLost);
       listeners.clear();
       session.stop();
     },

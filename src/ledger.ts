@@ -1,3 +1,5 @@
+import type { SessionEventMessage } from './protocol/types.js';
+
 /** Default number of recent event ids remembered to drop replayed duplicates. */
 export const DEFAULT_DEDUPE_WINDOW = 10_000;
 
@@ -21,27 +23,48 @@ export class EventLedger {
   #next = 0;
   // The recent ids as a set, while a replay may overlap them; `undefined` between replays.
   #replaying: Set<string> | undefined;
+  // Every frame of the replay requested last, duplicates included, in the gateway's order (up to the
+  // window): what the session is rebuilt from when the gateway says history was lost.
+  #replayed: SessionEventMessage[] | undefined;
 
   constructor(lastEventId = '', dedupeWindow = DEFAULT_DEDUPE_WINDOW) {
     this.lastEventId = lastEventId;
     this.#window = Math.max(1, Math.floor(dedupeWindow));
   }
 
-  /** A replay begins: until {@link endReplay}, ids already delivered are refused. */
-  beginReplay(): void {
+  /** Until {@link endReplay}, ids already delivered are refused (a replay may come). */
+  expectDuplicates(): void {
     this.#replaying ??= new Set(this.#ring);
+  }
+
+  /** A replay was requested: duplicates are refused, and its frames kept until it ends. */
+  beginReplay(): void {
+    this.expectDuplicates();
+    this.#replayed = [];
   }
 
   /** The replay is over: what follows is live, in the gateway's order, each event once. */
   endReplay(): void {
     this.#replaying = undefined;
+    this.#replayed = undefined;
+  }
+
+  /** The frames of the current replay, in the gateway's order; `undefined` outside a replay or past the window. */
+  get replayed(): readonly SessionEventMessage[] | undefined {
+    return this.#replayed;
   }
 
   /** Records the event and returns `true`, or, during a replay, returns `false` for an id already delivered. */
-  accept(message: { readonly id: string }): boolean {
+  accept(message: SessionEventMessage): boolean {
     const id = message.id;
     const replaying = this.#replaying;
     if (replaying !== undefined) {
+      const replayed = this.#replayed;
+      if (replayed !== undefined) {
+        // Past the window a rebuild could not start at the beginning: none is offered then.
+        if (replayed.length < this.#window) replayed.push(message);
+        else this.#replayed = undefined;
+      }
       if (replaying.has(id)) {
         this.duplicates++;
         return false;
@@ -65,6 +88,7 @@ export class EventLedger {
     this.#ring.length = 0;
     this.#next = 0;
     this.#replaying = this.#replaying === undefined ? undefined : new Set();
+    this.#replayed = undefined;
     this.lastEventId = lastEventId;
   }
 }

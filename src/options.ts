@@ -45,6 +45,8 @@ const numericOptions = [
   'authTimeoutMs',
   'minUptimeMs',
   'maxQueuedCommands',
+  'maxReauthsPerLink',
+  'maxMalformedFramesPerSecond',
 ] as const satisfies readonly (keyof ConnectionConfig)[];
 
 /** Picks the machine's configuration out of the options, refusing values that cannot work. */

@@ -33,7 +33,7 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
       return;
     }
     // Until the machine says this link's replay is over, every id is looked up.
-    ledger.beginReplay();
+    ledger.expectDuplicates();
     // Set once the socket is closed by either side: from then on nothing it says reaches the machine.
     let finished = false;
     // After a heartbeat, the first inbound frame of any kind is proof that the link lives.
@@ -111,6 +111,8 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
     const refuseFrame = (error: FrameError) => {
       proveLife();
       reportFrameError(error);
+      // The machine decides when a link sends too much garbage to keep.
+      if (!finished) sendBack({ type: 'socket.malformedFrame' });
     };
 
     const proveLife = () => {
@@ -214,7 +216,7 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
         case 'replayOver':
           return ledger.endReplay();
         case 'replayPossible':
-          return ledger.beginReplay();
+          return ledger.expectDuplicates();
         case 'close':
           return close(command.code, command.reason);
       }

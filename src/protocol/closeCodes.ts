@@ -18,7 +18,9 @@ export const CloseCode = {
   unauthorized: 4001,
   /** Server: the token is valid but not for this session. */
   forbidden: 4003,
-  /** Server: the socket did not authenticate in time; the client may retry. */
+  /** Server: a slow reader was dropped (its send buffer overflowed); the client retries. */
+  tryAgainLater: 1013,
+  /** Server: the socket did not authenticate in time, or was silent too long; the client may retry. */
   authTimeout: 4008,
   /** Server: malformed frame, or a frame before `auth`. */
   badRequest: 4400,

@@ -49,7 +49,12 @@ const messageChecks = new Map<string, FieldCheck>(
     auth_expired: () => undefined,
     heartbeat_ack: () => undefined,
     auth_failed: (f) => (isString(f.reason) ? undefined : 'reason'),
-    resume_complete: (f) => (isStatus(f.status) ? undefined : 'status'),
+    resume_complete: (f) =>
+      isStatus(f.status)
+        ? f.recovered === undefined || typeof f.recovered === 'boolean'
+          ? undefined
+          : 'recovered'
+        : 'status',
     agent_event: (f) => checkId(f) ?? checkAgentEvent(f.event),
     status_change: (f) => checkId(f) ?? (isStatus(f.status) ? undefined : 'status'),
     tool_confirmation_request: (f) =>

@@ -16,6 +16,7 @@ import {
   BROKEN_SOCKET,
   ConnectionOracle,
   type GatewayFrame,
+  MALFORMED_WINDOW_MS,
   type OracleConfig,
   type Stimulus,
   type TimerName,
@@ -30,6 +31,8 @@ const DELAY_MS = {
   heartbeatInterval: 1_003,
   heartbeatTimeout: 1_004,
   minUptime: 1_005,
+  // Fixed by the client (one second), not an option: already distinct from the others.
+  malformedWindow: MALFORMED_WINDOW_MS,
 } as const;
 
 const timing = {
@@ -47,7 +50,9 @@ const timing = {
 
 /**
  * Two configurations whose union reaches every guard branch (retry twice or not at all, drop oldest
- * or reject, ask for `resume_complete` or not).
+ * or reject, ask for `resume_complete` or not, re-authentication and malformed-frame limits reached
+ * or not). Both allow one re-authentication per link, so both take a path through it; the
+ * malformed-frame limit is reached by the second frame of a window in one, the third in the other.
  */
 export const CONFIGS = {
   retrying: {
@@ -56,6 +61,8 @@ export const CONFIGS = {
     maxReconnectAttempts: 2,
     outboxOverflow: 'dropOldest',
     wantStatus: true,
+    maxReauthsPerLink: 1,
+    maxMalformedFramesPerSecond: 1,
   },
   noRetry: {
     ...timing,
@@ -63,6 +70,8 @@ export const CONFIGS = {
     maxReconnectAttempts: 1,
     outboxOverflow: 'rejectNew',
     wantStatus: false,
+    maxReauthsPerLink: 1,
+    maxMalformedFramesPerSecond: 2,
   },
 } as const satisfies Record<string, Partial<AgentGatewayClientOptions> & OracleConfig>;
 
@@ -85,6 +94,7 @@ const EVENTS: AnyEventObject[] = [
   { type: 'socket.closed', code: 4001, reason: 'Unauthorized' },
   { type: 'socket.error', message: 'boom' },
   { type: 'socket.alive' },
+  { type: 'socket.malformedFrame' },
   { type: 'socket.tokenFailed', message: 'Token provider failed: no token' },
   // Run as "the server's close frame arrives (CLOSING), then the user issues a command".
   { type: 'socket.commandUnsent', commandId: 'model' },
@@ -95,6 +105,15 @@ const EVENTS: AnyEventObject[] = [
   { type: 'server.heartbeatAck' },
   { type: 'server.resumeComplete', message: { type: 'resume_complete', status: 'running' } },
   { type: 'server.resumeComplete', message: { type: 'resume_complete', status: 'completed' } },
+  // The gateway could not replay from where the client stopped.
+  {
+    type: 'server.resumeComplete',
+    message: { type: 'resume_complete', status: 'running', recovered: false },
+  },
+  {
+    type: 'server.resumeComplete',
+    message: { type: 'resume_complete', status: 'completed', recovered: false },
+  },
   { type: 'server.replayEnded' },
   { type: 'server.sessionComplete', message: { type: 'session_complete', id: 'end' } },
 ];
@@ -126,20 +145,36 @@ export const EVENT_LABELS = [
   ...new Set(EVENTS.map(eventLabel)),
   socketCrash.type,
   environmentCrash.type,
-  ...['connectTimeout', 'authTimeout', 'heartbeatInterval', 'heartbeatTimeout', 'minUptime', 'backoff'].map(
-    (delay) => `after ${delay}`,
-  ),
+  ...[
+    'connectTimeout',
+    'authTimeout',
+    'heartbeatInterval',
+    'heartbeatTimeout',
+    'minUptime',
+    'backoff',
+    'malformedWindow',
+  ].map((delay) => `after ${delay}`),
 ];
 
 /**
  * States that behave alike: the state value and only what later behaviour depends on there (a
  * disconnected client starts every link afresh; a link's counters start at zero; attempts matter
- * in `connected` only as "some", since a link that proves itself resets them). Attempts are capped
- * one past the limit, so the graph stays finite even for a machine that never gives up.
+ * in `connected` only as "some", since a link that proves itself resets them; the re-authentication
+ * and malformed-frame counters only as "the next one hits the limit"). Attempts are capped one past
+ * the limit, so the graph stays finite even for a machine that never gives up.
  */
 export function serializeState(snapshot: AnyMachineSnapshot): string {
-  const { attempt, outbox, inFlight, heartbeatsSent, heartbeatsAcked, capabilities, config } =
-    snapshot.context as ConnectionContext;
+  const {
+    attempt,
+    outbox,
+    inFlight,
+    heartbeatsSent,
+    heartbeatsAcked,
+    capabilities,
+    reauths,
+    malformedFrames,
+    config,
+  } = snapshot.context as ConnectionContext;
   if (snapshot.matches('disconnected')) return JSON.stringify([snapshot.value]);
   const attempts = Math.min(attempt, config.maxReconnectAttempts + 1);
   const queued = Math.min(outbox.length, 2);
@@ -150,6 +185,8 @@ export function serializeState(snapshot: AnyMachineSnapshot): string {
     inFlight.length > 0,
     Math.min(heartbeatsSent - heartbeatsAcked, 2),
     capabilities.length > 0,
+    reauths >= config.maxReauthsPerLink,
+    malformedFrames + 1 > config.maxMalformedFramesPerSecond,
   ];
   if (snapshot.matches({ link: 'authenticating' }))
     return JSON.stringify([snapshot.value, attempts, ...link]);
@@ -213,6 +250,8 @@ function toStimulus(event: AnyEventObject, oracle: ConnectionOracle, driver: Dri
       return { type: 'socketError', message: event.message as string };
     case 'socket.tokenFailed':
       return { type: 'rejectTokens' };
+    case 'socket.malformedFrame':
+      return { type: 'malformed', text: '{"type":"agent_event"' };
     case 'socket.commandUnsent':
       return { type: 'closingCommand' };
     case 'socket.alive': {
@@ -234,8 +273,16 @@ function toStimulus(event: AnyEventObject, oracle: ConnectionOracle, driver: Dri
       return frames({ type: 'auth_expired' });
     case 'server.heartbeatAck':
       return frames({ type: 'heartbeat_ack' });
-    case 'server.resumeComplete':
-      return frames({ ...(event.message as GatewayFrame) });
+    case 'server.resumeComplete': {
+      const message = { ...(event.message as GatewayFrame) };
+      if (message.recovered !== false || !oracle.replayMayOverlap()) return frames(message);
+      // A replay that could not start where the client stopped: what the gateway still has (the last
+      // event delivered again, then one the client never saw), then the marker.
+      const id = `f${++driver.frameId}`;
+      const replayed = driver.lastAgentId === undefined ? [] : [agentEvent(driver.lastAgentId)];
+      driver.lastAgentId = id;
+      return frames(...replayed, agentEvent(id), message);
+    }
     case 'server.replayEnded':
       // On the wire the end of a replay is the same resume_complete.
       return frames({ ...resumeRunning });
@@ -368,6 +415,11 @@ function createSut(config: ConfigName, plan: Plan, inspect: (event: InspectionEv
   listen('session_complete', (message) => ['session_complete', message]);
   listen('session_status', (status) => ['session_status', status]);
   listen('agent_event', (message) => ['agent_event', message.id]);
+  listen('history_lost', (replayed, status) => [
+    'history_lost',
+    replayed?.map((message) => message.id),
+    status,
+  ]);
   listen('error', (error) => ['error', normalize(describeError(error))]);
 
   let receipt: CommandReceipt | undefined;
@@ -421,6 +473,9 @@ function createSut(config: ConfigName, plan: Plan, inspect: (event: InspectionEv
       case 'frames':
         for (const frame of stimulus.frames) socket?.receive(frame);
         break;
+      case 'malformed':
+        socket?.receive(stimulus.text);
+        break;
       case 'rejectTokens':
         await settleTokens('reject');
         break;
@@ -450,6 +505,7 @@ function createSut(config: ConfigName, plan: Plan, inspect: (event: InspectionEv
         authFailure: snapshot.authFailure,
         lastEventId: client.lastEventId,
         duplicateFrames: client.stats.duplicateFrames,
+        malformedFrames: client.stats.malformedFrames,
         sessionStatus: client.sessionStatus,
       },
       sockets: sockets.map((socket) => ({

@@ -23,6 +23,7 @@ const allEvents: Array<keyof AgentGatewayClientEvents> = [
   'status_update',
   'session_status',
   'tool_confirmation_request',
+  'history_lost',
 ];
 
 /** What the reference gateway answers an `auth` with: every extension announced. */

@@ -10,6 +10,14 @@
  * writes; to a gateway that announced nothing, frames are held after `auth_success` until the ack of
  * the heartbeat written after `resume` (or a `resume_complete`), then delivered once each, at its
  * last place.
+ *
+ * And the limits of issue 12: a link re-authenticates (`auth_expired`) at most `maxReauthsPerLink`
+ * times before its replay completes (the count starts over once a link is live, and with each link);
+ * the one after closes the socket with 4000 `Too many re-authentications` and the link is lost. An
+ * authenticated link may send `maxMalformedFramesPerSecond` malformed frames within the one-second
+ * window its first one opens; one more closes it with 4000 `Too many malformed frames`. A
+ * `resume_complete` with `recovered: false` tells `history_lost` (the frames of the replay it ends,
+ * when it ends one) and an error of kind `historyLost`.
  */
 import { describeOracleError, type OracleCommand, type Told } from './oracleTold.js';
 
@@ -29,10 +37,21 @@ export interface OracleConfig {
   maxQueuedCommands: number;
   outboxOverflow: 'rejectNew' | 'dropOldest';
   wantStatus: boolean;
+  maxReauthsPerLink: number;
+  maxMalformedFramesPerSecond: number;
 }
 
 export type TimerName =
-  'connectTimeout' | 'authTimeout' | 'heartbeatInterval' | 'heartbeatTimeout' | 'minUptime' | 'backoff';
+  | 'connectTimeout'
+  | 'authTimeout'
+  | 'heartbeatInterval'
+  | 'heartbeatTimeout'
+  | 'minUptime'
+  | 'backoff'
+  | 'malformedWindow';
+
+/** The window in which malformed frames are counted: fixed, not an option. */
+export const MALFORMED_WINDOW_MS = 1_000;
 
 /** A frame from the gateway, as the driver sends it. */
 export type GatewayFrame = { type: string; id?: string; [field: string]: unknown };
@@ -46,6 +65,8 @@ export type Stimulus =
   | { type: 'serverClose'; code: number; reason: string }
   | { type: 'socketError'; message: string }
   | { type: 'frames'; frames: GatewayFrame[] }
+  /** A frame that is not JSON. */
+  | { type: 'malformed'; text: string }
   /** Every pending token request fails (`getToken` rejects with `no token`). */
   | { type: 'rejectTokens' }
   | { type: 'timer'; name: TimerName };
@@ -85,6 +106,7 @@ export interface OracleSnapshot {
   authFailure: string | undefined;
   lastEventId: string;
   duplicateFrames: number;
+  malformedFrames: number;
   sessionStatus: string | undefined;
 }
 
@@ -128,6 +150,13 @@ export class ConnectionOracle {
   #replayMayOverlap = false;
   #lastEventId = '';
   #duplicates = 0;
+  #malformed = 0;
+  // Re-authentications of the current link since its replay last completed.
+  #reauths = 0;
+  // Malformed frames in the current window (0: no window open).
+  #garbage = 0;
+  // Ids of the session frames of the replay asked for last, duplicates included (undefined once it is over).
+  #replayLog: string[] | undefined;
   #sessionStatus: string | undefined;
   // Timers by name, with the step that armed them.
   readonly #timers = new Map<TimerName, { ms: number; armedAt: number }>();
@@ -171,6 +200,7 @@ export class ConnectionOracle {
       authFailure: this.#authFailure,
       lastEventId: this.#lastEventId,
       duplicateFrames: this.#duplicates,
+      malformedFrames: this.#malformed,
       sessionStatus: this.#sessionStatus,
     };
   }
@@ -228,6 +258,9 @@ export class ConnectionOracle {
       case 'frames':
         for (const frame of stimulus.frames) if (socket !== undefined) this.#receive(socket, frame);
         return;
+      case 'malformed':
+        if (socket !== undefined) this.#receiveMalformed(socket);
+        return;
       case 'rejectTokens':
         return this.#settleTokens('reject');
       case 'timer':
@@ -266,6 +299,7 @@ export class ConnectionOracle {
     this.#heartbeatsSent = 0;
     this.#heartbeatsAcked = 0;
     this.#capabilities = [];
+    this.#reauths = 0;
     this.#replayMayOverlap = true;
     this.#status = 'connecting';
     this.#arm('connectTimeout', this.config.connectTimeoutMs);
@@ -306,6 +340,7 @@ export class ConnectionOracle {
     // Authenticated: a token still on its way is never written as a stray auth.
     socket.authRequest++;
     this.#replayMayOverlap = true;
+    this.#replayLog = [];
     this.#write(
       socket,
       this.config.wantStatus
@@ -316,6 +351,7 @@ export class ConnectionOracle {
     const unsent = this.#writeCommands(flushed);
     this.#status = 'connected';
     this.#heartbeat = 'idle';
+    this.#garbage = 0;
     this.#arm('heartbeatInterval', this.config.heartbeatIntervalMs);
     this.#arm('minUptime', this.config.minUptimeMs);
     // A gateway that orders its replay ends it with resume_complete; with any other, frames are held
@@ -334,6 +370,7 @@ export class ConnectionOracle {
     this.#disarm('heartbeatInterval');
     this.#disarm('heartbeatTimeout');
     this.#disarm('minUptime');
+    this.#disarm('malformedWindow');
     if (this.#replay === 'live') this.#replayMayOverlap = true;
   }
 
@@ -523,6 +560,9 @@ export class ConnectionOracle {
         return this.#settle();
       case 'backoff':
         return this.#openLink();
+      case 'malformedWindow':
+        this.#garbage = 0; // the window is over: the next malformed frame opens another
+        return this.#settle();
     }
   }
 
@@ -550,6 +590,33 @@ export class ConnectionOracle {
     this.#handle(frame);
   }
 
+  /** A malformed frame: proof of life, reported, and counted against the link's limit once authenticated. */
+  #receiveMalformed(socket: OracleSocket): void {
+    if (!this.#hears(socket)) return;
+    if (socket.awaitingProofOfLife) {
+      socket.awaitingProofOfLife = false;
+      if (this.#status === 'connected' && this.#heartbeat === 'awaitingAck') {
+        this.#heartbeat = 'idle';
+        this.#disarm('heartbeatTimeout');
+        this.#arm('heartbeatInterval', this.config.heartbeatIntervalMs);
+      }
+      this.#settle();
+    }
+    this.#malformed++;
+    this.#tell([
+      'error',
+      { name: 'FrameError', kind: 'notJson', message: 'Frame is not valid JSON', details: undefined },
+    ]);
+    if (this.#status !== 'connected') return;
+    this.#garbage++;
+    if (this.#garbage > this.config.maxMalformedFramesPerSecond) {
+      this.#close(socket, 4000, 'Too many malformed frames');
+      return this.#loseLink([]);
+    }
+    if (this.#garbage === 1) this.#arm('malformedWindow', MALFORMED_WINDOW_MS);
+    this.#settle();
+  }
+
   #handle(frame: GatewayFrame): void {
     switch (frame.type) {
       case 'agent_event':
@@ -568,6 +635,12 @@ export class ConnectionOracle {
         return this.#endSession('authFailed', [['auth_failed', frame.reason]]);
       case 'auth_expired':
         if (this.#status !== 'connected') return;
+        if (this.#reauths >= this.config.maxReauthsPerLink) {
+          // A gateway that keeps answering with auth_expired must not make the client spin.
+          this.#close(this.#live as OracleSocket, 4000, 'Too many re-authentications');
+          return this.#loseLink([]);
+        }
+        this.#reauths++;
         this.#leaveConnected();
         return this.#authenticate();
       case 'resume_complete':
@@ -578,15 +651,27 @@ export class ConnectionOracle {
   #resumeComplete(frame: GatewayFrame): void {
     if (this.#status !== 'connected' || this.#replay === 'ordering') return;
     const status = frame.status as string;
+    const told = [...this.#resumed(status)];
+    if (frame.recovered === false) {
+      // The frames of the replay this resume_complete ends; none when the replay was already over.
+      const replayed = this.#replay === 'resuming' ? this.#replayLog : undefined;
+      told.push(['history_lost', replayed === undefined ? undefined : [...replayed], status]);
+      told.push(describeOracleError.historyLost(status));
+    }
     if (TERMINAL_STATUSES.has(status)) {
-      return this.#endSession('sessionComplete', [...this.#resumed(status), ['session_complete', frame]]);
+      return this.#endSession('sessionComplete', [...told, ['session_complete', frame]]);
     }
-    if (this.#replay === 'resuming') {
-      this.#replay = 'live';
-      this.#replayMayOverlap = false;
-    }
-    for (const event of this.#resumed(status)) this.#tell(event);
+    if (this.#replay === 'resuming') this.#goLive();
+    for (const event of told) this.#tell(event);
     this.#settle();
+  }
+
+  /** The replay is over: ids are no longer looked up, and re-authenticating starts a new count. */
+  #goLive(): void {
+    this.#replay = 'live';
+    this.#replayMayOverlap = false;
+    this.#replayLog = undefined;
+    this.#reauths = 0;
   }
 
   /** `resume_complete` tells the session's status when it says something new. */
@@ -600,6 +685,7 @@ export class ConnectionOracle {
   #endReplay(): void {
     const socket = this.#live as OracleSocket;
     this.#replay = 'live';
+    this.#reauths = 0;
     const held = socket.held ?? [];
     socket.held = undefined;
     const lastPlace = new Map(held.map((frame, place) => [frame.id, place]));
@@ -610,6 +696,7 @@ export class ConnectionOracle {
       else if (frame.type === 'resume_complete' || this.#accept(frame.id as string)) later.push(frame);
     });
     this.#replayMayOverlap = false;
+    this.#replayLog = undefined;
     this.#settle();
     for (const frame of later) {
       if (frame.type === 'resume_complete') this.#resumeComplete(frame);
@@ -619,6 +706,7 @@ export class ConnectionOracle {
 
   /** The duplicate filter: a new id is delivered; while a replay may overlap, a known one is dropped. */
   #accept(id: string): boolean {
+    this.#replayLog?.push(id);
     if (this.#replayMayOverlap && this.#delivered.has(id)) {
       this.#duplicates++;
       return false;

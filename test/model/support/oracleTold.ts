@@ -29,6 +29,12 @@ export const describeOracleError = {
       command: issued(command),
       reason,
     }),
+  historyLost: (status: string) =>
+    error(
+      'historyLost',
+      'The gateway no longer has every event since the last one delivered: the session is rebuilt from what it replayed',
+      { status },
+    ),
   unconfirmed: (command: OracleCommand) =>
     error(
       'commandUnconfirmed',

@@ -5,12 +5,13 @@ beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe('malformed and unknown frames', () => {
-  it('are logged with the documented prefix, counted, reported, and change neither state nor lastEventId', () => {
+  it('are logged with the documented prefix (then at most one line per 5 s), counted, reported, and change neither link state nor lastEventId', () => {
     const h = createHarness();
     h.client.connect('chat-1');
     const socket = h.authenticate();
     socket.receive(textDelta('good-1'));
-    const stateBefore = h.client.getSnapshot().state;
+    const replayBefore = (h.client.getSnapshot().state as { link: { connected: { replay: string } } }).link
+      .connected.replay;
     const garbage = [
       'not json at all',
       '[]',
@@ -22,16 +23,23 @@ describe('malformed and unknown frames', () => {
       '{"type":"auth_failed"}',
     ];
     for (const frame of garbage) socket.receive(frame);
-    expect(h.logger.warn).toHaveBeenCalledTimes(garbage.length);
+    expect(h.logger.warn).toHaveBeenCalledTimes(1);
     expect(h.logger.warn.mock.calls[0]?.[0]).toBe('[AgentGatewayClient] Failed to parse message:');
     expect(h.logger.warn.mock.calls[0]?.[1]).toMatchObject({ name: 'FrameError', kind: 'notJson' });
     expect(h.client.stats.malformedFrames).toBe(garbage.length);
     expect(h.argsOf('error')).toHaveLength(garbage.length);
     expect(h.client.lastEventId).toBe('good-1');
-    expect(h.client.getSnapshot().state).toEqual(stateBefore);
+    vi.advanceTimersByTime(5_000);
+    socket.receive(textDelta('good-1b'));
+    socket.receive('{"type":"agent_event"}');
+    expect(h.logger.warn).toHaveBeenCalledTimes(2);
+    expect(h.logger.warn.mock.calls[1]?.[0]).toBe(
+      `[AgentGatewayClient] Failed to parse message (${garbage.length - 1} more not logged since the last):`,
+    );
+    expect(h.client.getSnapshot().state).toMatchObject({ link: { connected: { replay: replayBefore } } });
     expect(h.client.connectionStatus).toBe('connected');
     socket.receive(textDelta('good-2'));
-    expect(h.argsOf('agent_event')).toHaveLength(2);
+    expect(h.argsOf('agent_event')).toHaveLength(3);
   });
 
   it('delivers agent events of an unknown kind as they are', () => {

@@ -89,8 +89,8 @@ describe('the connection machine graph', () => {
     const expected = writtenTransitions(connectionMachine);
     const edges = graph.edges.map((edge) => `${edge.sourceId} | ${edge.event}`);
     expect(edges.toSorted()).toEqual(expected.toSorted());
-    expect(graph.edges).toHaveLength(56);
-    expect(graph.edges.filter((edge) => edge.targetIds.length === 0)).toHaveLength(17);
+    expect(graph.edges).toHaveLength(61);
+    expect(graph.edges.filter((edge) => edge.targetIds.length === 0)).toHaveLength(20);
     expect(graph.edges.filter((edge) => edge.event === 'always')).toHaveLength(7);
   });
 

@@ -31,6 +31,23 @@ describe('createGatewayStore', () => {
     expect(textOf(store)).toHaveLength(1_000);
   });
 
+  it('batches error notifications too: a flood of malformed frames re-renders once per interval', () => {
+    const h = createHarness({ maxMalformedFramesPerSecond: 10_000 });
+    const store = createGatewayStore(h.client, { renderBatch: 50 });
+    let notified = 0;
+    store.subscribe(() => notified++);
+    h.client.connect('chat-1');
+    const socket = h.authenticate();
+    const afterConnect = notified;
+    for (let i = 0; i < 1_000; i++) socket.receive('not json');
+    // One render for the machine starting to count malformed frames (a state change), none per frame.
+    expect(notified).toBe(afterConnect + 1);
+    vi.advanceTimersByTime(50);
+    expect(notified).toBe(afterConnect + 2);
+    expect(store.getSnapshot().error).toMatchObject({ name: 'FrameError', kind: 'notJson' });
+    expect(h.logger.warn).toHaveBeenCalledTimes(1);
+  });
+
   it('starts the view over when the client connects to another chatKey', () => {
     const h = createHarness();
     const store = createGatewayStore(h.client, { renderBatch: 'sync' });
