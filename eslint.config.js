@@ -11,7 +11,18 @@ const layer = (files, options) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'scratch/', 'test-results/', 'coverage/', '.wrangler/', 'reports/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'scratch/',
+      'test-results/',
+      'coverage/',
+      '.wrangler/',
+      'reports/',
+      '.stryker-tmp/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -344,7 +344,7 @@ export const connectionMachine = setup({
       const command = { commandId: unsent.commandId, frame: unsent.frame };
       enqueue.assign({
         inFlight: context.inFlight.filter((other) => other !== unsent),
-        outbox: [command, ...context.outbox],
+        outbox: [...context.outbox, command],
       });
       enqueue.emit({ type: 'commandUnsent', command });
     }),

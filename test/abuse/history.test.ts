@@ -72,7 +72,9 @@ describe('history loss on the Node gateway', () => {
     socket.send({ type: 'auth', token: tokenFor('plain') });
     socket.send({ type: 'resume', lastEventId: first.id, wantStatus: true });
     await until(() => socket.frames.length >= 3, 2_000, 'the replay');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(socket.types()).toEqual(['auth_success', 'agent_event', 'agent_event']);
+    // The gateway answers in order: once the ack of a later heartbeat is in, all it had to say about the resume is too.
+    socket.send({ type: 'heartbeat' });
+    await until(() => socket.types().includes('heartbeat_ack'), 2_000, 'the heartbeat ack');
+    expect(socket.types()).toEqual(['auth_success', 'agent_event', 'agent_event', 'heartbeat_ack']);
   });
 });

@@ -46,7 +46,7 @@ describe.each(engines)('token lifetimes on the $name gateway', (engineUnderTest)
       2_000,
       'the acks',
     );
-    await pause(100);
+    // The second ack proves the gateway read the command before it: not applied, it is held.
     expect(await engine.applied('lapse')).toEqual([]); // held: the token has lapsed
     socket.send({ type: 'auth', token: engine.tokenFor('lapse', 60_000) });
     await until(

@@ -84,7 +84,12 @@ describe.runIf(engines.includes(cloudflareEngine))('a Durable Object session acr
     back.client.sendUserInput('input-1', 'Friday');
     watcher.client.sendUserInput('input-1', 'Sunday');
     expect((await session.commands(0, { waitMs: 5_000 })).commands).toHaveLength(1);
-    await pause(100);
+    // Both commands confirmed (a heartbeat written after each was acknowledged): the gateway has read both.
+    await until(
+      () => [back, watcher].every(({ client }) => client.getSnapshot().unconfirmedCommands === 0),
+      5_000,
+      'both commands confirmed',
+    );
     const { commands } = await session.commands(0);
     expect(commands.map(({ frame }) => frame.type)).toEqual(['user_input']);
     expect((await session.state()).instance.id).toBe(after.instance.id);

@@ -4,7 +4,19 @@ import { WebSocket } from 'ws';
 import { rawSocket, SECRET, until } from '../integration/support.js';
 import { engines, type RunningEngine } from './engines.js';
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+type Raw = Awaited<ReturnType<typeof rawSocket>>;
+/**
+ * Waits until the gateway has read everything sent on `socket` so far and what it sent before has
+ * arrived: it handles a socket's frames in order and answers a heartbeat with an ack, in order too.
+ * What would prove a "nothing else" check wrong has arrived by then; the acks are left out of `frames`.
+ */
+async function barrier(socket: Raw): Promise<void> {
+  const acks = () => socket.received.filter((frame) => frame.type === 'heartbeat_ack').length;
+  const before = acks();
+  socket.ws.send(JSON.stringify({ type: 'heartbeat' }));
+  await until(() => acks() > before, 2_000, 'the heartbeat ack');
+}
+const frames = (socket: Raw) => socket.received.filter((frame) => frame.type !== 'heartbeat_ack');
 /** Our gateway's `auth_success`: every extension it has, announced (docs/protocol.md). */
 const AUTH_SUCCESS = {
   capabilities: ['command_id', 'resume_complete', 'auth_expired'],
@@ -29,8 +41,8 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
     await until(() => socket.received.length >= 3, 2_000, 'the replay');
     await engine.publish('log', { type: 'agent_event', event: { kind: 'text_delta', content: 'b' } });
     await until(() => socket.received.length >= 4, 2_000, 'the live event');
-    await pause(50);
-    expect(socket.received.map((frame) => frame.type)).toEqual([
+    await barrier(socket);
+    expect(frames(socket).map((frame) => frame.type)).toEqual([
       'auth_success',
       'agent_event',
       'resume_complete',
@@ -59,12 +71,12 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
     socket.ws.send(auth(engine, 'quiet'));
     await until(() => socket.received.length >= 1, 2_000, 'auth_success');
     await engine.publish('quiet', { type: 'agent_event', event: { kind: 'thinking', content: 'x' } });
-    await pause(50);
-    expect(socket.received).toEqual([AUTH_SUCCESS]);
+    await barrier(socket);
+    expect(frames(socket)).toEqual([AUTH_SUCCESS]);
     socket.ws.send(JSON.stringify({ type: 'resume', lastEventId: '' }));
-    await until(() => socket.received.length >= 2, 2_000, 'the replay');
-    await pause(50);
-    expect(socket.received.map((frame) => frame.type)).toEqual(['auth_success', 'agent_event']);
+    await until(() => frames(socket).length >= 2, 2_000, 'the replay');
+    await barrier(socket);
+    expect(frames(socket).map((frame) => frame.type)).toEqual(['auth_success', 'agent_event']);
   });
 
   it('an unknown lastEventId replays every retained event (documented behaviour)', async () => {
@@ -74,8 +86,8 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
     socket.ws.send(auth(engine, 'unknown'));
     socket.ws.send(JSON.stringify({ type: 'resume', lastEventId: 'from-another-server', wantStatus: true }));
     await until(() => socket.received.length >= 4, 2_000, 'the replay');
-    await pause(50);
-    expect(socket.received.map((frame) => frame.type)).toEqual([
+    await barrier(socket);
+    expect(frames(socket).map((frame) => frame.type)).toEqual([
       'auth_success',
       'status_change',
       'agent_event',
@@ -115,7 +127,7 @@ describe.each(engines)('the $name gateway protocol (raw sockets)', (engineUnderT
     await until(() => socket.received.some((frame) => frame.type === 'session_complete'), 5_000, 'the end');
     send({ type: 'user_input', requestId: 'input-1', content: 'Friday', commandId: 'c-3' });
     send({ type: 'interrupt', commandId: 'c-4' });
-    await pause(100);
+    await barrier(socket); // the gateway has read both
     expect(await engine.applied('idem')).toEqual([
       approve,
       { type: 'user_input', requestId: 'input-1', content: 'Friday', commandId: 'c-3' },

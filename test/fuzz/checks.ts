@@ -1,5 +1,4 @@
 import type { CommandReceipt, ConnectionStatus } from 'agent-gateway-client';
-import { nominalBackoffMs } from '../../machines/backoff.js';
 import type { FuzzSocket } from './fuzzSocket.js';
 import { type FuzzConfig, TIMINGS } from './steps.js';
 
@@ -58,7 +57,9 @@ export function overdue(
 /** I8: a `reconnecting(delayMs, attempt)` event outside the backoff schedule or over the attempt limit. */
 export function backoffProblem(delayMs: number, attempt: number, config: FuzzConfig): string | undefined {
   const { maxReconnectAttempts, reconnectJitter } = config;
-  const nominal = nominalBackoffMs(attempt, { ...TIMINGS, reconnectJitter });
+  // The schedule of SPEC §4, written here rather than taken from the package: doubling from the first
+  // delay, capped.
+  const nominal = Math.min(TIMINGS.initialReconnectDelayMs * 2 ** (attempt - 1), TIMINGS.maxReconnectDelayMs);
   const shortest = Math.floor(nominal * (1 - reconnectJitter));
   if (delayMs > nominal || delayMs < shortest)
     return `reconnecting(${delayMs}, attempt ${attempt}) is outside [${shortest}, ${nominal}]`;

@@ -16,7 +16,17 @@ async function rawFollower(gateway: GatewayServer, chatKey: string) {
   const send = (frame: object) => socket.ws.send(JSON.stringify(frame));
   const types = () => socket.received.map((frame) => frame.type);
   const ids = () => socket.received.filter((frame) => 'id' in frame).map((frame) => String(frame.id));
-  return { ...socket, texts, send, types, ids };
+  /**
+   * Waits until the gateway has read everything sent so far and whatever it sent before has arrived:
+   * it handles a socket's frames in order and answers a heartbeat with an ack, in order too.
+   */
+  const barrier = async () => {
+    const acks = () => types().filter((type) => type === 'heartbeat_ack').length;
+    const before = acks();
+    send({ type: 'heartbeat' });
+    await until(() => acks() > before, 2_000, 'the heartbeat ack');
+  };
+  return { ...socket, texts, send, types, ids, barrier };
 }
 
 describe('the Node gateway in the original dialect (raw sockets)', () => {
@@ -37,7 +47,7 @@ describe('the Node gateway in the original dialect (raw sockets)', () => {
     await until(() => socket.texts.length >= 1, 2_000, 'auth_success');
     const live = session.publish(text('after auth'));
     await until(() => socket.received.length >= 2, 2_000, 'the live event');
-    await pause(50);
+    await socket.barrier();
     // Only the live event: what came before the socket is sent only when a resume asks for it.
     expect(socket.ids()).toEqual([live.id]);
   });
@@ -56,7 +66,7 @@ describe('the Node gateway in the original dialect (raw sockets)', () => {
     await until(() => socket.received.length >= 5, 2_000, 'the replay');
     const fourth = session.publish(text('c'));
     await until(() => socket.received.length >= 6, 2_000, 'the next live event');
-    await pause(50);
+    await socket.barrier();
     expect(socket.ids()).toEqual([second.id, third.id, second.id, third.id, fourth.id]);
     expect(socket.types()).not.toContain('resume_complete');
     expect(socket.types()[0]).toBe('auth_success');
@@ -67,7 +77,7 @@ describe('the Node gateway in the original dialect (raw sockets)', () => {
     const socket = await rawFollower(gateway, 'lapse');
     socket.send({ type: 'auth', token: tokenFor('lapse', 150) });
     await until(() => socket.received.length >= 1, 2_000, 'auth_success');
-    await pause(400);
+    await pause(400); // real time past the token's 150 ms lifetime: the expiry is what is tested
     const late = gateway.openSession('lapse').publish(text('after the expiry'));
     socket.send({ type: 'heartbeat' });
     await until(() => socket.received.length >= 3, 2_000, 'the late event and the ack');
@@ -120,7 +130,7 @@ describe('the Node gateway in the original dialect (raw sockets)', () => {
     socket.send(approve);
     await until(() => socket.types().includes('input_request'), 5_000, 'the input request');
     socket.send({ type: 'user_input', requestId: 'input-1', content: 'Friday', commandId: 'c-1' });
-    await pause(100);
+    await socket.barrier(); // the gateway has read the repeated command
     const session = gateway.session('ref');
     expect(session?.applied.map(({ frame }) => frame)).toEqual([approve]);
     expect(session?.received.map(({ frame }) => frame.type)).toEqual(['tool_confirmation', 'user_input']);

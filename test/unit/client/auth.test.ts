@@ -4,6 +4,11 @@ import { createHarness, referenceAuthSuccess } from '../../support/harness.js';
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
+// The next macrotask: by then every microtask queued so far, and all they queue, has run. Taken
+// before the fake timers replace setImmediate.
+const { setImmediate: realSetImmediate } = globalThis;
+const microtasksDrained = () => new Promise<void>((resolve) => realSetImmediate(resolve));
+
 describe('authentication', () => {
   it('auth_failed is terminal: auth_failed(reason), disconnected, and no retry', () => {
     const h = createHarness();
@@ -47,9 +52,7 @@ describe('authentication', () => {
     h.latest().open();
     expect(h.latest().sent).toEqual([]);
     resolve('async-token');
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(h.latest().frames).toEqual([{ type: 'auth', token: 'async-token' }]);
+    await vi.waitFor(() => expect(h.latest().frames).toEqual([{ type: 'auth', token: 'async-token' }]));
   });
 
   it('a failing token provider is reported and the link retried with backoff', async () => {
@@ -85,21 +88,27 @@ describe('authentication', () => {
 
   it('a stale async token is never written after a newer auth request', async () => {
     const resolvers: Array<(token: string) => void> = [];
+    const tokens: Array<Promise<string>> = [];
     const h = createHarness({
       token: undefined,
-      getToken: () => new Promise<string>((r) => resolvers.push(r)),
+      getToken: () => {
+        const token = new Promise<string>((r) => resolvers.push(r));
+        tokens.push(token);
+        return token;
+      },
     });
     h.client.connect('chat-1');
     h.latest().open();
     resolvers[0]?.('first');
-    await Promise.resolve();
-    await Promise.resolve();
+    await vi.waitFor(() => expect(h.latest().frameTypes).toEqual(['auth']));
     h.latest().receive(referenceAuthSuccess);
     h.latest().receive({ type: 'auth_expired' });
     h.latest().serverClose(1006);
     resolvers[1]?.('late');
-    await Promise.resolve();
-    await Promise.resolve();
+    // What would prove it wrong is the client handling the late token: wait for that to be over.
+    await tokens[1];
+    await microtasksDrained();
+    expect(tokens).toHaveLength(2);
     expect(h.sockets[0]?.frames.filter((frame) => frame.type === 'auth')).toEqual([
       { type: 'auth', token: 'first' },
     ]);
@@ -109,14 +118,19 @@ describe('authentication', () => {
 describe('a slow token provider', () => {
   it('never writes a stray auth after the gateway already answered auth_success', async () => {
     let resolve!: (token: string) => void;
-    const h = createHarness({ token: undefined, getToken: () => new Promise<string>((r) => (resolve = r)) });
+    let token!: Promise<string>;
+    const h = createHarness({
+      token: undefined,
+      getToken: () => (token = new Promise<string>((r) => (resolve = r))),
+    });
     h.client.connect('chat-1');
     const socket = h.latest();
     socket.open();
     socket.receive(referenceAuthSuccess); // a gateway that did not wait for our auth
     resolve('late-token');
-    await Promise.resolve();
-    await Promise.resolve();
+    // What would prove it wrong is the client handling the late token: wait for that to be over.
+    await token;
+    await microtasksDrained();
     expect(socket.frameTypes).toEqual(['resume']);
   });
 });

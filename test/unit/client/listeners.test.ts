@@ -87,7 +87,8 @@ describe('dispose from inside a client event listener', () => {
     h.client.on('reconnecting', () => h.client.dispose());
     h.client.reconnect(); // from reconnecting: a new link…
     h.latest().fail(); // …which drops again: `reconnecting` fires, and the listener disposes
-    await Promise.resolve();
+    // Whatever the client still had pending (a backoff, a deferred connect) runs now: nothing may open a socket.
+    await vi.runAllTimersAsync();
     expect(h.client.connectionStatus).toBe('disconnected');
     expect(h.commandOutcomes('commandDropped')).toEqual([
       [queued.commandId, { type: 'interrupt' }, 'userDisconnect'],

@@ -2,11 +2,24 @@
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { useAgentGateway, type UseAgentGatewayOptions } from 'agent-gateway-client/react';
 import { createElement, type ReactNode, StrictMode } from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFakeSocketClass, type FakeSocket } from '../../support/fakeSocket.js';
 import { referenceAuthSuccess } from '../../support/harness.js';
 
-afterEach(() => cleanup());
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+/**
+ * For a test that shows something does not happen: fake timers that still follow real time (so
+ * `waitFor` polls), and `settle()` to run every timer armed for the next second and the microtasks
+ * between them — whatever the hook, the store or the client deferred has happened by then.
+ */
+function useSettlingTimers() {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  return () => act(() => vi.advanceTimersByTimeAsync(1_000));
+}
 
 /** Renders the hook against a fake gateway, counting renders. */
 function renderGateway(strict: boolean, initial: Partial<UseAgentGatewayOptions> = {}) {
@@ -60,9 +73,10 @@ const textOf = (result: { current: ReturnType<typeof useAgentGateway> }) =>
 
 describe.each([false, true])('useAgentGateway (StrictMode: %s)', (strict) => {
   it('opens exactly one socket for the session and reports the connection', async () => {
+    const settle = useSettlingTimers();
     const h = renderGateway(strict);
     const socket = await h.authenticate();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
     expect(h.sockets).toHaveLength(1);
     expect(socket.frameTypes).toEqual(['auth', 'resume']);
     expect(h.view.result.current.state).toMatchObject({ link: { connected: {} } });
@@ -78,10 +92,11 @@ describe.each([false, true])('useAgentGateway (StrictMode: %s)', (strict) => {
   });
 
   it('a token change keeps the socket; the next auth uses the new token', async () => {
+    const settle = useSettlingTimers();
     const h = renderGateway(strict);
     const socket = await h.authenticate();
     h.view.rerender({ token: 'token-2' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
     expect(h.sockets).toHaveLength(1);
     expect(socket.closedWith).toBeUndefined();
     act(() => socket.receive({ type: 'auth_expired' }));
@@ -183,8 +198,9 @@ describe.each([false, true])('useAgentGateway (StrictMode: %s)', (strict) => {
   });
 
   it('follows no session without a chatKey, and reports errors', async () => {
+    const settle = useSettlingTimers();
     const h = renderGateway(strict, { chatKey: undefined });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
     expect(h.sockets).toHaveLength(0);
     expect(h.view.result.current.status).toBe('disconnected');
     h.view.rerender({ chatKey: 'chat-9' });
