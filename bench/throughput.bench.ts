@@ -9,16 +9,18 @@ import { WebSocket } from 'ws';
 import { AgentGatewayClient } from '../src/index.js';
 import { textDeltaFrames } from './lib/frames.js';
 import { type GatewayProcess, startGatewayProcess } from './lib/gateway.js';
-import { InProcessSocket } from './lib/inProcessSocket.js';
-import { type BenchResult, main } from './lib/result.js';
-import { figure, repeat } from './lib/stats.js';
+import { type GatewayDialect, InProcessSocket } from './lib/inProcessSocket.js';
+import { type BenchResult, type Check, main } from './lib/result.js';
+import { type Figure, figure, repeat } from './lib/stats.js';
 
 // A CommonJS package: its typings describe the module object, but the default import is the class.
 const ReconnectingWebSocket = ReconnectingWebSocketModule as unknown as typeof PartySocket;
 
-const IN_PROCESS_FRAMES = 200_000;
+const BATCH = 5_000;
+const WARMUP_BATCHES = 20;
+const BATCHES = 60;
 const LOOPBACK_FRAMES = 50_000;
-const RUNS = 7;
+const DIALECTS: GatewayDialect[] = ['reference', 'original'];
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 let sink = 0;
@@ -26,50 +28,83 @@ const listener = (message: { id: string }) => {
   sink += message.id.length;
 };
 
-/** ns per frame for the floor: the same in-process socket, JSON.parse, one listener. */
-function floorRun(frames: string[]): number {
+/** The floor: the same in-process socket, JSON.parse, one listener. */
+function floorSocket(): InProcessSocket {
   const socket = new InProcessSocket('floor');
   socket.addEventListener('message', (event) => listener(JSON.parse(event.data as string) as { id: string }));
-  const started = performance.now();
-  for (const frame of frames) socket.deliver(frame);
-  return ((performance.now() - started) / frames.length) * 1e6;
+  return socket;
 }
 
-/** ns per frame for the client, validation and dedup on. */
-function clientRun(frames: string[], dedupeWindow?: number): number {
+/** A live client (validation and dedup on) behind a gateway of `dialect`: the socket to feed it by. */
+function clientSocket(dialect: GatewayDialect): { socket: InProcessSocket; client: AgentGatewayClient } {
   const client = new AgentGatewayClient({
     gatewayUrl: 'ws://bench',
     token: 't',
     WebSocket: InProcessSocket,
     watchEnvironment: false,
-    ...(dedupeWindow ? { dedupeWindow } : {}),
   });
   client.on('agent_event', listener);
   client.connect('bench');
   const socket = InProcessSocket.last as InProcessSocket;
-  socket.connectAndAuthenticate();
-  const started = performance.now();
-  for (const frame of frames) socket.deliver(frame);
-  const ns = ((performance.now() - started) / frames.length) * 1e6;
-  client.dispose();
-  return ns;
+  socket.connectAndAuthenticate(dialect);
+  if (client.connectionStatus !== 'connected') throw new Error(`The ${dialect} client is not live`);
+  return { socket, client };
 }
 
-/** Bytes allocated per frame, or NaN if a garbage collection ran during the measurement. */
-function allocationPerFrame(run: (frames: string[]) => number): number {
-  const frames = textDeltaFrames(5_000, 'alloc');
-  run(frames); // warm up
-  let collections = 0;
-  const observer = new PerformanceObserver((list) => {
-    collections += list.getEntries().length;
-  });
-  gc();
-  observer.observe({ entryTypes: ['gc'] });
-  const before = process.memoryUsage().heapUsed;
-  run(frames);
-  const after = process.memoryUsage().heapUsed;
-  observer.disconnect();
-  return collections === 0 ? (after - before) / frames.length : Number.NaN;
+/** ns per frame to deliver `frames` through `socket`. */
+function timeBatch(socket: InProcessSocket, frames: readonly string[]): number {
+  const started = performance.now();
+  for (const frame of frames) socket.deliver(frame);
+  return ((performance.now() - started) / frames.length) * 1e6;
+}
+
+/**
+ * The floor and a live client of `dialect` take turns on batches of distinct frames (the order
+ * swapped every batch), so each ratio compares two runs a few milliseconds apart under the same
+ * machine conditions. Returns ns per frame of each, batch by batch, after the warm-up batches.
+ */
+function pairedBatches(dialect: GatewayDialect): { floor: number[]; client: number[] } {
+  const floor = floorSocket();
+  const { socket, client } = clientSocket(dialect);
+  const frames = textDeltaFrames((WARMUP_BATCHES + BATCHES) * BATCH, dialect);
+  const times = { floor: [] as number[], client: [] as number[] };
+  for (let b = 0; b < WARMUP_BATCHES + BATCHES; b++) {
+    const batch = frames.slice(b * BATCH, (b + 1) * BATCH);
+    const floorFirst = b % 2 === 0;
+    const first = timeBatch(floorFirst ? floor : socket, batch);
+    const second = timeBatch(floorFirst ? socket : floor, batch);
+    if (b < WARMUP_BATCHES) continue;
+    times.floor.push(floorFirst ? first : second);
+    times.client.push(floorFirst ? second : first);
+  }
+  if (client.stats.duplicateFrames !== 0) throw new Error('Distinct frames were counted as duplicates');
+  client.dispose();
+  return times;
+}
+
+/**
+ * Bytes allocated per frame once `socket` is warm: the median of five measurements of 5,000 frames,
+ * leaving out any during which a garbage collection ran (its bytes would be missing).
+ */
+function allocationPerFrame(socket: InProcessSocket, epoch: string): number {
+  const samples: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const warm = textDeltaFrames(BATCH, `${epoch}w${run}`);
+    const frames = textDeltaFrames(BATCH, `${epoch}m${run}`);
+    for (const frame of warm) socket.deliver(frame);
+    let collections = 0;
+    const observer = new PerformanceObserver((list) => {
+      collections += list.getEntries().length;
+    });
+    gc();
+    observer.observe({ entryTypes: ['gc'] });
+    const before = process.memoryUsage().heapUsed;
+    for (const frame of frames) socket.deliver(frame);
+    const after = process.memoryUsage().heapUsed;
+    observer.disconnect();
+    if (collections === 0) samples.push((after - before) / frames.length);
+  }
+  return samples.length === 0 ? Number.NaN : figure('allocation', 'bytes', samples).median;
 }
 
 type Transport = 'bare ws' | 'AgentGatewayClient' | 'partysocket' | 'reconnecting-websocket';
@@ -126,36 +161,46 @@ function loopbackRun(
 }
 
 async function run(): Promise<BenchResult> {
-  const frames = textDeltaFrames(IN_PROCESS_FRAMES);
-  // Interleaved, so both sides see the same machine conditions in every run.
-  const runs = await repeat(
-    RUNS,
-    () => ({ floor: floorRun(frames), client: clientRun(frames), client1k: clientRun(frames, 1_000) }),
-    2,
-  );
-  const floor = runs.map((r) => r.floor);
-  const client = runs.map((r) => r.client);
-  const client1k = runs.map((r) => r.client1k);
-  const ratios = runs.map((r) => r.floor / r.client);
   const perSecond = (values: number[]) => values.map((ns) => 1e9 / ns);
-  const figures = [
-    figure('in-process floor (JSON.parse + 1 listener)', 'frames/s', perSecond(floor)),
-    figure('in-process AgentGatewayClient (dedupeWindow 10 000)', 'frames/s', perSecond(client)),
-    figure('in-process AgentGatewayClient (dedupeWindow 1 000)', 'frames/s', perSecond(client1k)),
-    figure(
-      'in-process ratio client ÷ floor',
+  const figures: Figure[] = [];
+  const checks: Check[] = [];
+  const floorAllocation = allocationPerFrame(floorSocket(), 'floor');
+  figures.push(figure('allocation per frame: floor', 'bytes', [floorAllocation]));
+  for (const dialect of DIALECTS) {
+    const { floor, client } = pairedBatches(dialect);
+    const ratio = figure(
+      `in-process ratio client ÷ floor, ${dialect} gateway`,
       '×',
-      ratios,
-      `${IN_PROCESS_FRAMES} frames of ~95 bytes per run`,
-    ),
-    figure(
-      'per-frame overhead (client − floor)',
-      'ns',
-      client.map((c, i) => c - (floor[i] as number)),
-    ),
-    figure('allocation per frame: floor', 'bytes', [allocationPerFrame(floorRun)]),
-    figure('allocation per frame: client', 'bytes', [allocationPerFrame((f) => clientRun(f))]),
-  ];
+      client.map((ns, i) => (floor[i] as number) / ns),
+      `${BATCHES} paired batches of ${BATCH} frames of ~95 bytes`,
+    );
+    const { socket, client: live } = clientSocket(dialect);
+    const allocation = allocationPerFrame(socket, dialect);
+    live.dispose();
+    figures.push(
+      figure(`in-process floor (JSON.parse + 1 listener), ${dialect} run`, 'frames/s', perSecond(floor)),
+      figure(`in-process AgentGatewayClient, ${dialect} gateway`, 'frames/s', perSecond(client)),
+      ratio,
+      figure(
+        `per-frame overhead (client − floor), ${dialect} gateway`,
+        'ns',
+        client.map((ns, i) => ns - (floor[i] as number)),
+      ),
+      figure(`allocation per frame: client, ${dialect} gateway`, 'bytes', [allocation]),
+    );
+    checks.push(
+      {
+        name: `in-process client (${dialect} gateway) ≥ 0.90× its floor`,
+        pass: ratio.median >= 0.9,
+        detail: `${ratio.median.toFixed(2)}×`,
+      },
+      {
+        name: `allocation per frame (${dialect} gateway) ≤ the floor's + 64 bytes`,
+        pass: allocation <= floorAllocation + 64,
+        detail: `${Math.round(allocation)} B against ${Math.round(floorAllocation)} B`,
+      },
+    );
+  }
 
   const gateway = await startGatewayProcess();
   try {
@@ -198,22 +243,16 @@ async function run(): Promise<BenchResult> {
   } finally {
     await gateway.stop();
   }
-  const median = (name: string) => figures.find((f) => f.name === name)?.median ?? Number.NaN;
-  const target = (name: string, ratio: number) => ({
-    name: `${name} ≥ 0.90× its floor`,
-    pass: ratio >= 0.9,
-    detail: `${ratio.toFixed(2)}×`,
+  const loopbackRatio = figures.at(-1)?.median ?? Number.NaN;
+  // Over loopback the socket and the gateway dominate and vary with the machine: a target, not a gate.
+  checks.push({
+    name: 'loopback client ≥ 0.90× bare ws',
+    pass: loopbackRatio >= 0.9,
+    detail: `${loopbackRatio.toFixed(2)}×`,
     informational: true,
   });
   if (sink === 0) throw new Error('No listener ran: the benchmark measured nothing');
-  return {
-    title: 'Client throughput',
-    figures,
-    checks: [
-      target('in-process client', median('in-process ratio client ÷ floor')),
-      target('loopback client', median('loopback ratio client ÷ bare ws')),
-    ],
-  };
+  return { title: 'Client throughput', figures, checks };
 }
 
 await main(run);

@@ -32,7 +32,7 @@ import {
   toConnectionConfig,
 } from './options.js';
 import type { FrameError } from './protocol/parse.js';
-import type { AgentEventMessage, CommandFrame, SessionStatus } from './protocol/types.js';
+import type { CommandFrame, SessionStatus } from './protocol/types.js';
 import { socketActor } from './socket.actor.js';
 
 // One definition for every client (a provided machine is a whole new node tree, ~40 KB): each
@@ -69,8 +69,6 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   // The last status told to `status_changed` listeners: each change is told once.
   #toldStatus: ConnectionStatus = 'disconnected';
 
-  // `message` then `agent_event` listeners, in one dispatch.
-  readonly #tellAgentEvent: (message: AgentEventMessage) => void;
   // Client code running inside a machine step (listeners of its events): dispose waits for the step.
   #inMachineStep = 0;
   readonly #readSnapshot = memoizeClientSnapshot();
@@ -86,7 +84,6 @@ export class AgentGatewayClient implements IAgentGatewayClient {
     this.#listeners = new Listeners((error, event) =>
       this.#logger.error(`[AgentGatewayClient] A "${event}" listener threw:`, error),
     );
-    this.#tellAgentEvent = this.#listeners.route('message', 'agent_event');
     this.actor = createActor(clientMachine, {
       input: { config: toConnectionConfig(options), jitterSeed: options.jitterSeed },
       ...(options.inspect ? { inspect: options.inspect } : {}),
@@ -98,6 +95,8 @@ export class AgentGatewayClient implements IAgentGatewayClient {
       getToken: () => (this.#getToken ? this.#getToken() : (this.#token ?? '')),
       ledger: this.#ledger,
       deliver: (message) => this.#deliver(message),
+      // `message` then `agent_event` listeners, in one dispatch.
+      deliverAgentEvent: this.#listeners.route('message', 'agent_event'),
       reportFrameError: (error) => this.#reportFrameError(error),
       watchEnvironment: options.watchEnvironment ?? true,
       duringMachineStep: (run) => this.#duringMachineStep(run),
@@ -277,8 +276,6 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   }
 
   #deliver(message: DeliveredMessage): void {
-    // The hot path: almost every frame is an agent event.
-    if (message.type === 'agent_event') return this.#tellAgentEvent(message);
     this.#listeners.emit('message', message);
     this.#tell(clientEventsForFrame(message));
     if (message.type === 'status_change') this.#updateSessionStatus(message.status, true);

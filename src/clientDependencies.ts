@@ -1,10 +1,10 @@
 import type { EventLedger } from './ledger.js';
 import type { FrameError } from './protocol/parse.js';
-import type { SessionEventMessage } from './protocol/types.js';
+import type { AgentEventMessage, SessionEventMessage } from './protocol/types.js';
 import type { WebSocketConstructor } from './webSocket.js';
 
-/** Session frames the adapter hands to the client directly (they change no link decision). */
-export type DeliveredMessage = Exclude<SessionEventMessage, { type: 'session_complete' }>;
+/** Session frames the adapter hands to the client directly (they change no link decision), agent events aside. */
+export type DeliveredMessage = Exclude<SessionEventMessage, { type: 'session_complete' | 'agent_event' }>;
 
 /** What a client gives the actors of its machine: the socket adapter and the environment watcher. */
 export interface ClientDependencies {
@@ -14,8 +14,10 @@ export interface ClientDependencies {
   getToken: () => string | Promise<string>;
   /** Resume point and duplicate filter, shared by every socket of the client. */
   ledger: EventLedger;
-  /** Receives each new (not duplicate) session frame other than `session_complete`. */
+  /** Receives each new (not duplicate) session frame other than `session_complete` and `agent_event`. */
   deliver: (message: DeliveredMessage) => void;
+  /** Receives each new (not duplicate) `agent_event`: the hot path, straight to its listeners. */
+  deliverAgentEvent: (message: AgentEventMessage) => void;
   /** Receives each frame that is not a valid server message. */
   reportFrameError: (error: FrameError) => void;
   /** Whether to report the browser coming online and the page becoming visible. */

@@ -114,11 +114,12 @@ export function clientEventsFor(
   }
 }
 
-/** What the client tells its listeners about one session frame (not `session_complete`, which ends the link). */
+/**
+ * What the client tells its listeners about one session frame (not `session_complete`, which ends the
+ * link, nor `agent_event`, told straight to `message` and `agent_event` listeners).
+ */
 export function clientEventsForFrame(message: DeliveredMessage): ClientEventCall[] {
   switch (message.type) {
-    case 'agent_event':
-      return [['agent_event', message]];
     case 'status_change':
       return [['status_update', message]];
     case 'tool_confirmation_request':

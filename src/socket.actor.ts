@@ -22,7 +22,7 @@ const noop = () => undefined;
 export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
   ({ input, system, sendBack: sendToMachine, receive }) => {
     const options = clientDependencies(system);
-    const { ledger, deliver, reportFrameError } = options;
+    const { ledger, deliver, deliverAgentEvent, reportFrameError } = options;
     const sendBack = (event: ConnectionEvent) => sendToMachine(event);
     let socket: InstanceType<WebSocketConstructor>;
     try {
@@ -96,7 +96,7 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
       if (held === undefined) {
         // The hot path: almost every frame is an agent event.
         if (type === 'agent_event') {
-          if (ledger.accept(message)) deliver(message);
+          if (ledger.accept(message)) deliverAgentEvent(message);
           return;
         }
       } else if ('id' in message || type === 'resume_complete') {
@@ -124,7 +124,7 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
     const handle = (message: ServerMessage) => {
       switch (message.type) {
         case 'agent_event':
-          if (ledger.accept(message)) deliver(message);
+          if (ledger.accept(message)) deliverAgentEvent(message);
           return;
         case 'auth_success':
           return sendBack({ type: 'server.authSuccess', capabilities: message.capabilities ?? [] });

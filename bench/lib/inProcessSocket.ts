@@ -1,5 +1,8 @@
 import type { SocketEventLike, WebSocketLike } from '../../src/index.js';
 
+/** Which protocol a simulated gateway speaks: ours with its extensions, or exactly the original's. */
+export type GatewayDialect = 'reference' | 'original';
+
 type Kind = 'open' | 'message' | 'close' | 'error';
 type Listener = (event: SocketEventLike) => void;
 
@@ -27,11 +30,20 @@ export class InProcessSocket implements WebSocketLike {
     this.readyState = 1;
     for (const listener of this.#listeners.open) listener({ type: 'open' });
   }
-  /** Opens the socket and authenticates it as the reference gateway does, replay over: the client is live. */
-  connectAndAuthenticate(): void {
+  /**
+   * Opens the socket and authenticates it as a gateway of `dialect` does, replay over: the client is
+   * live. The reference gateway announces its extensions and ends the replay with `resume_complete`;
+   * the original announces nothing, and the ack of the heartbeat written after `resume` ends it.
+   */
+  connectAndAuthenticate(dialect: GatewayDialect = 'reference'): void {
     this.openOnly();
-    this.deliver('{"capabilities":["command_id","resume_complete","auth_expired"],"type":"auth_success"}');
-    this.deliver('{"status":"running","type":"resume_complete"}');
+    if (dialect === 'reference') {
+      this.deliver('{"capabilities":["command_id","resume_complete","auth_expired"],"type":"auth_success"}');
+      this.deliver('{"status":"running","type":"resume_complete"}');
+    } else {
+      this.deliver('{"type":"auth_success"}');
+      this.deliver('{"type":"heartbeat_ack"}');
+    }
   }
   /** The server drops the link. */
   serverClose(code: number): void {
