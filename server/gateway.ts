@@ -91,7 +91,7 @@ export interface GatewayServer {
 }
 
 /**
- * Starts the reference gateway (SPEC §8): `GET /ws?chatKey=…` upgraded to WebSocket, one session per
+ * Starts the reference gateway (README "The reference gateway", docs/protocol.md): `GET /ws?chatKey=…` upgraded to WebSocket, one session per
  * chatKey, any number of sockets per session, every resource bounded (docs/gateway-security.md).
  * Needs the `ws` package (an optional peer dependency); rejects with a message saying so without it.
  *

@@ -51,7 +51,7 @@ export interface AgentGatewayClientEvents {
   history_lost: (replayed: readonly SessionEventMessage[] | undefined, status: SessionStatus) => void;
 }
 
-/** The client interface integration code in the field uses (SPEC §5). */
+/** The client interface integration code in the field uses (docs/protocol.md "Client events"). */
 export interface IAgentGatewayClient {
   connect(chatKey: string): void;
   readonly connectionStatus: ConnectionStatus;

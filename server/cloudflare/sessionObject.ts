@@ -15,7 +15,7 @@ import { verifySessionToken } from './verifyToken.js';
 const MAX_WAIT_MS = 25_000;
 
 /**
- * One chatKey's session (SPEC §3, §8) as a Durable Object: sockets held with the WebSocket
+ * One chatKey's session (docs/protocol.md, docs/cloudflare.md) as a Durable Object: sockets held with the WebSocket
  * Hibernation API (each one's protocol state in its attachment, driven by the shared protocol core),
  * the event log, status and commands in SQLite — created only once a socket authenticates or the
  * runtime writes — and the deadlines of authenticated sockets and the session's TTL on the alarm.

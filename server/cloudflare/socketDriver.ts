@@ -154,7 +154,7 @@ export class SocketDriver {
         })();
       }
       case 'replay': {
-        // One synchronous step, so no append interleaves (SPEC §3 ordering); read from SQLite in pages.
+        // One synchronous step, so no append interleaves (docs/protocol.md, extension `resume_complete`); read from SQLite in pages.
         const { status, recovered } = this.host.replay(effect.lastEventId, (encoded) => send(ws, encoded));
         return effect.mode === 'catchUp' ? this.run(ws, { type: 'replayed', status, recovered }) : undefined;
       }

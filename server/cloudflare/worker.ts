@@ -1,6 +1,6 @@
 /**
  * The gateway as a Cloudflare Worker (deploy with `wrangler deploy`, see docs/cloudflare.md): every
- * chatKey is routed to its own Durable Object, which speaks the protocol of SPEC §3.
+ * chatKey is routed to its own Durable Object, which speaks the protocol of docs/protocol.md.
  *
  * - `GET /ws?chatKey=…` (WebSocket upgrade) → the session's object.
  * - `/sessions/:chatKey/…` → the agent runtime API (`Authorization: Bearer <RUNTIME_API_KEY>`).

@@ -1,5 +1,5 @@
 /**
- * Which gateway a server plays (SPEC §3 "Dialects and extensions"): `reference`, this project's
+ * Which gateway a server plays (docs/protocol.md "What the client does with each gateway"): `reference`, this project's
  * gateway with every extension announced; or `original`, exactly the frames and behaviour of the
  * original gateway (for compatibility tests). Default `reference`.
  */

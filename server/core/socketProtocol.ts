@@ -12,7 +12,7 @@ import type { GatewayLimits } from './limits.js';
 import type { TokenCheck } from './tokenCheck.js';
 
 /**
- * Where a socket is in the protocol (SPEC §3): `awaitingAuth` → (token checked) `awaitingResume` →
+ * Where a socket is in the protocol (docs/protocol.md): `awaitingAuth` → (token checked) `awaitingResume` →
  * `replaying` → `live`; `auth_expired` takes an authenticated socket to `reauthenticating`, and a
  * new token back to `awaitingResume`. The original dialect goes from `awaitingAuth` straight to
  * `live`. `closed` once the gateway closed it or the link went.
@@ -129,7 +129,7 @@ export function isAuthenticated(phase: SocketPhase): boolean {
 }
 
 /**
- * The gateway side of SPEC §3 for one socket, as a pure function: the state after `input` at `now`,
+ * The gateway side of docs/protocol.md for one socket, as a pure function: the state after `input` at `now`,
  * and the effects the engine performs (send, verify, apply, replay, follow, close…).
  */
 export function step(state: SocketState, input: SocketInput, now: number, rules: SocketRules): Step {

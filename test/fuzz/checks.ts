@@ -57,7 +57,7 @@ export function overdue(
 /** I8: a `reconnecting(delayMs, attempt)` event outside the backoff schedule or over the attempt limit. */
 export function backoffProblem(delayMs: number, attempt: number, config: FuzzConfig): string | undefined {
   const { maxReconnectAttempts, reconnectJitter } = config;
-  // The schedule of SPEC §4, written here rather than taken from the package: doubling from the first
+  // The backoff schedule (README "Options"), written here rather than taken from the package: doubling from the first
   // delay, capped.
   const nominal = Math.min(TIMINGS.initialReconnectDelayMs * 2 ** (attempt - 1), TIMINGS.maxReconnectDelayMs);
   const shortest = Math.floor(nominal * (1 - reconnectJitter));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { rawSocket, startGateway, tokenFor, until } from './support.js';
 
 // The original dialect of the Node gateway, seen from a raw socket: exactly the original gateway's
-// frames and behaviour (SPEC §3 "Dialects and extensions"), so client tests can run against it.
+// frames and behaviour (docs/protocol.md "What the client does with each gateway"), so client tests can run against it.
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (content: string) => ({ type: 'agent_event', event: { kind: 'text_delta', content } }) as const;

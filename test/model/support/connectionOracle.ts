@@ -1,5 +1,5 @@
 /**
- * The connection contract (SPEC §4, docs/protocol.md) written a second time, as a plain reducer over
+ * The connection contract (docs/connection-machine.md, docs/protocol.md) written a second time, as a plain reducer over
  * what a user, a gateway and the clock do — deliberately not the machine: nothing here comes from
  * `machines/` or `src/`. It says, for every stimulus, what a user of the client must observe: the
  * frames written on each socket (contents), the close code and reason, the events told with their

@@ -1,5 +1,5 @@
 /**
- * The session view (SPEC §6, docs/protocol.md "Agent stream events") folded a second time, plainly
+ * The session view (docs/protocol.md "Agent stream events") folded a second time, plainly
  * and mutably — not `machines/session.view.ts`: what a UI must render after each frame and answer.
  */
 
