@@ -192,10 +192,12 @@ client.on('input_request', async ({ requestId, prompt: question }) => {
 });
 
 const outcome = await new Promise<ConnectionStatus | 'complete'>((resolve) => {
-  client.on('session_complete', () => resolve('complete'));
-  client.on('disconnected', () => {
-    if (client.getSnapshot().disconnectReason !== 'sessionComplete') resolve(client.connectionStatus);
-  });
+  // A session can also end by a terminal resume_complete, which no session_complete frame tells.
+  client.on('disconnected', () =>
+    resolve(
+      client.getSnapshot().disconnectReason === 'sessionComplete' ? 'complete' : client.connectionStatus,
+    ),
+  );
   client.connect(chatKey);
 });
 

@@ -31,8 +31,11 @@ export interface AgentGatewayClientEvents {
   input_request: (message: InputRequestMessage) => void;
   /** The delay before the next attempt, and the attempt's number in the current series. */
   reconnecting: (delayMs: number, attempt: number) => void;
-  /** A `session_complete` frame, or a `resume_complete` whose status says the session is over. */
-  session_complete: (message: SessionCompleteMessage | ResumeCompleteMessage) => void;
+  /**
+   * A `session_complete` frame, as in the original. A session a terminal `resume_complete` ends is
+   * told by `session_status`, then `disconnected` (`disconnectReason: 'sessionComplete'`).
+   */
+  session_complete: (message: SessionCompleteMessage) => void;
   /** The connection status, at every change of `connectionStatus` (as the original client). */
   status_changed: (status: ConnectionStatus) => void;
   /** A `status_change` frame: the session's status changed. */

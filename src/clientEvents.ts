@@ -31,12 +31,14 @@ export function clientEventsFor(
     case 'resumed':
       return [['message', { type: 'resume_complete', status: emitted.status }]];
     case 'sessionComplete':
+      // As in the original, `session_complete` tells a `session_complete` frame. A terminal
+      // `resume_complete` has told its status already (`session_status`); `disconnected` follows.
       return emitted.message.type === 'session_complete'
         ? [
             ['message', emitted.message],
             ['session_complete', emitted.message],
           ]
-        : [['session_complete', emitted.message]];
+        : [];
     case 'linkError':
       return [['error', new AgentGatewayError(emitted.message, { kind: 'link' })]];
     case 'gaveUp':

@@ -659,7 +659,8 @@ export class ConnectionOracle {
       told.push(describeOracleError.historyLost(status));
     }
     if (TERMINAL_STATUSES.has(status)) {
-      return this.#endSession('sessionComplete', [...told, ['session_complete', frame]]);
+      // `session_complete` is told for a `session_complete` frame only, as by the original client.
+      return this.#endSession('sessionComplete', told);
     }
     if (this.#replay === 'resuming') this.#goLive();
     for (const event of told) this.#tell(event);

@@ -65,13 +65,16 @@ describe('resume and duplicate frames', () => {
     expect(h.client.connectionStatus).toBe('connected');
   });
 
-  it('a terminal resume_complete ends the session without reconnecting', () => {
+  it('a terminal resume_complete ends the session without reconnecting: told by session_status, then disconnected', () => {
     const h = createHarness();
     h.client.connect('chat-1');
     const socket = h.authenticate();
     socket.receive({ type: 'resume_complete', status: 'completed' });
     expect(h.client.getSnapshot().disconnectReason).toBe('sessionComplete');
-    expect(h.argsOf('session_complete')).toEqual([[{ type: 'resume_complete', status: 'completed' }]]);
+    // session_complete tells a session_complete frame only, as the original client's does.
+    expect(h.argsOf('session_complete')).toEqual([]);
+    expect(h.names().slice(-2)).toEqual(['session_status', 'disconnected']);
+    expect(h.argsOf('session_status')).toEqual([['completed']]);
     expect(socket.closedWith).toEqual({ code: 1000, reason: 'Client disconnect' });
     vi.advanceTimersByTime(120_000);
     expect(h.sockets).toHaveLength(1);

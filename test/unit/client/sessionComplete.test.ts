@@ -32,8 +32,8 @@ describe('session_complete', () => {
     const replay = h.authenticate();
     replay.receive({ type: 'session_complete', id: '9' });
     replay.receive({ type: 'resume_complete', status: 'completed' });
-    expect(h.argsOf('session_complete')).toHaveLength(2);
-    expect(h.argsOf('session_complete')[1]).toEqual([{ type: 'resume_complete', status: 'completed' }]);
+    expect(h.argsOf('session_complete')).toEqual([[{ type: 'session_complete', id: '9' }]]);
+    expect(h.client.getSnapshot().disconnectReason).toBe('sessionComplete');
     expect(h.client.stats.duplicateFrames).toBe(1);
   });
 
