@@ -1,38 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { demoAnswerText, demoThinking } from 'agent-gateway-client/server';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningDemo, startDemo } from '../../demo/server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openDemo, RESULTS, useDemoInChromium } from './support.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RESULTS = 'test-results/e2e';
 const WAIT = { timeout: 20_000 };
 
-let demo: RunningDemo;
-let browser: Browser;
-
-beforeAll(async () => {
-  // Never skipped: a missing browser is a broken test machine, and CI installs it.
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
-  mkdirSync(RESULTS, { recursive: true });
-  demo = await startDemo({ port: 0, tokensPerSecond: 25 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+useDemoInChromium();
 
 async function openAiSdkTab(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(demo.url);
+  const { page, errors } = await openDemo();
   await page.getByTestId('tab-ai-sdk').click(WAIT);
   return { page, errors };
 }

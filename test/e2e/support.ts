@@ -1,0 +1,41 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { type RunningDemo, startDemo } from '../../demo/server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where the e2e tests write their screenshots. */
+export const RESULTS = 'test-results/e2e';
+
+let demo: RunningDemo;
+let browser: Browser;
+
+/** Starts the demo (in-memory gateway, 25 tokens/s) and a headless Chromium for this test file. */
+export function useDemoInChromium(): void {
+  beforeAll(async () => {
+    // Never skipped: a missing browser is a broken test machine, and CI installs it.
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
+    mkdirSync(RESULTS, { recursive: true });
+    demo = await startDemo({ port: 0, tokensPerSecond: 25 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+}
+
+/** A new page on the demo, with the page errors it throws collected. */
+export async function openDemo(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(demo.url);
+  return { page, errors };
+}
