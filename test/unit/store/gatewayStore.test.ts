@@ -1,16 +1,10 @@
 import { createGatewayStore } from 'agent-gateway-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHarness, textDelta } from '../../support/harness.js';
+import { textOf } from '../../support/storeText.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
-
-const textOf = (store: ReturnType<typeof createGatewayStore>) =>
-  store
-    .getSnapshot()
-    .session.messages.flatMap((message) => message.parts)
-    .map((part) => (part.type === 'text' ? part.text : ''))
-    .join('');
 
 describe('createGatewayStore', () => {
   it('batches session notifications (one per interval) but reports connection changes at once', () => {
