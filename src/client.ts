@@ -251,7 +251,9 @@ export class AgentGatewayClient implements IAgentGatewayClient {
         this.#pending.delete(emitted.command.commandId);
         break;
     }
-    this.#tell(clientEventsFor(emitted, toDisconnectReason(this.actor.getSnapshot())));
+    this.#tell(
+      clientEventsFor(emitted, toDisconnectReason(this.actor.getSnapshot()), this.#ledger.lastEventId),
+    );
   }
 
   #duringMachineStep(run: () => void): void {

@@ -32,8 +32,8 @@ export interface AgentGatewayClientEvents {
   /** The delay before the next attempt, and the attempt's number in the current series. */
   reconnecting: (delayMs: number, attempt: number) => void;
   /**
-   * A `session_complete` frame, as in the original. A session a terminal `resume_complete` ends is
-   * told by `session_status`, then `disconnected` (`disconnectReason: 'sessionComplete'`).
+   * A `session_complete` frame. A session a terminal `resume_complete` ends is told with the same
+   * payload type: `{ type: 'session_complete', id }`, `id` the last event delivered, no summary.
    */
   session_complete: (message: SessionCompleteMessage) => void;
   /** The connection status, at every change of `connectionStatus` (as the original client). */

@@ -13,11 +13,13 @@ const issued = ({ commandId, frame }: QueuedCommand): IssuedCommand => ({ ...fra
 /**
  * What the client tells its listeners about one event its machine emitted: pure, so every translation
  * and every error the client builds is in one place. `disconnectReason` is the machine's, read after
- * it settled. Session statuses and the start of a conversation are the facade's (they keep state).
+ * it settled, and `lastEventId` the ledger's. Session statuses and the start of a conversation are
+ * the facade's (they keep state).
  */
 export function clientEventsFor(
   emitted: ConnectionEmitted,
   disconnectReason: DisconnectReason | undefined,
+  lastEventId = '',
 ): ClientEventCall[] {
   switch (emitted.type) {
     case 'connected':
@@ -31,14 +33,14 @@ export function clientEventsFor(
     case 'resumed':
       return [['message', { type: 'resume_complete', status: emitted.status }]];
     case 'sessionComplete':
-      // As in the original, `session_complete` tells a `session_complete` frame. A terminal
-      // `resume_complete` has told its status already (`session_status`); `disconnected` follows.
+      // A terminal `resume_complete` ends the session as a `session_complete` frame would; listeners
+      // get the original's payload type: the session is complete after the last event delivered.
       return emitted.message.type === 'session_complete'
         ? [
             ['message', emitted.message],
             ['session_complete', emitted.message],
           ]
-        : [];
+        : [['session_complete', { type: 'session_complete', id: lastEventId }]];
     case 'linkError':
       return [['error', new AgentGatewayError(emitted.message, { kind: 'link' })]];
     case 'gaveUp':

@@ -659,8 +659,9 @@ export class ConnectionOracle {
       told.push(describeOracleError.historyLost(status));
     }
     if (TERMINAL_STATUSES.has(status)) {
-      // `session_complete` is told for a `session_complete` frame only, as by the original client.
-      return this.#endSession('sessionComplete', told);
+      // Told with the original's payload type: complete after the last event delivered.
+      const end = { type: 'session_complete', id: this.#lastEventId };
+      return this.#endSession('sessionComplete', [...told, ['session_complete', end]]);
     }
     if (this.#replay === 'resuming') this.#goLive();
     for (const event of told) this.#tell(event);

@@ -65,15 +65,16 @@ describe('resume and duplicate frames', () => {
     expect(h.client.connectionStatus).toBe('connected');
   });
 
-  it('a terminal resume_complete ends the session without reconnecting: told by session_status, then disconnected', () => {
+  it('a terminal resume_complete ends the session without reconnecting: told as session_complete with the original payload type', () => {
     const h = createHarness();
     h.client.connect('chat-1');
     const socket = h.authenticate();
     socket.receive({ type: 'resume_complete', status: 'completed' });
     expect(h.client.getSnapshot().disconnectReason).toBe('sessionComplete');
-    // session_complete tells a session_complete frame only, as the original client's does.
-    expect(h.argsOf('session_complete')).toEqual([]);
-    expect(h.names().slice(-2)).toEqual(['session_status', 'disconnected']);
+    // The original types session_complete's payload as a session_complete frame: the session is
+    // complete after the last event delivered (none here).
+    expect(h.argsOf('session_complete')).toEqual([[{ type: 'session_complete', id: '' }]]);
+    expect(h.names().slice(-3)).toEqual(['session_status', 'session_complete', 'disconnected']);
     expect(h.argsOf('session_status')).toEqual([['completed']]);
     expect(socket.closedWith).toEqual({ code: 1000, reason: 'Client disconnect' });
     vi.advanceTimersByTime(120_000);

@@ -24,7 +24,7 @@ describe('session_complete', () => {
     expect(h.sockets).toHaveLength(1);
   });
 
-  it('is delivered once even when a replay repeats it', () => {
+  it('is delivered once even when a replay repeats it; a reconnect to the ended session is told its end again', () => {
     const h = createHarness();
     h.client.connect('chat-1');
     h.authenticate().receive({ type: 'session_complete', id: '9' });
@@ -32,7 +32,10 @@ describe('session_complete', () => {
     const replay = h.authenticate();
     replay.receive({ type: 'session_complete', id: '9' });
     replay.receive({ type: 'resume_complete', status: 'completed' });
-    expect(h.argsOf('session_complete')).toEqual([[{ type: 'session_complete', id: '9' }]]);
+    expect(h.argsOf('session_complete')).toEqual([
+      [{ type: 'session_complete', id: '9' }],
+      [{ type: 'session_complete', id: '9' }],
+    ]);
     expect(h.client.getSnapshot().disconnectReason).toBe('sessionComplete');
     expect(h.client.stats.duplicateFrames).toBe(1);
   });
