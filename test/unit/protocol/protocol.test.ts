@@ -1,4 +1,4 @@
-import { FrameError } from 'agent-gateway-client';
+import { FrameError, isKnownAgentEvent } from 'agent-gateway-client';
 import { encodeClientFrame } from '../../../src/protocol/encode.js';
 import { parseServerFrame } from '../../../src/protocol/parse.js';
 import { describe, expect, it } from 'vitest';
@@ -183,6 +183,14 @@ describe('parseServerFrame', () => {
   it('keeps only a short preview of a huge frame', () => {
     const result = parseServerFrame(`{"type":"x","pad":"${'a'.repeat(100_000)}"}`);
     expect(result.ok === false && result.error.preview.length).toBe(120);
+  });
+});
+
+describe('isKnownAgentEvent', () => {
+  it('tells the kinds this protocol version defines from newer ones', () => {
+    expect(isKnownAgentEvent({ kind: 'text_delta' })).toBe(true);
+    expect(isKnownAgentEvent({ kind: 'tool_result' })).toBe(true);
+    expect(isKnownAgentEvent({ kind: 'citation' })).toBe(false);
   });
 });
 
