@@ -27,7 +27,7 @@ export class EventLedger {
   // window): what the session is rebuilt from when the gateway says history was lost.
   #replayed: SessionEventMessage[] | undefined;
 
-  constructor(lastEventId = '', dedupeWindow = DEFAULT_DEDUPE_WINDOW) {
+  constructor(lastEventId: string, dedupeWindow = DEFAULT_DEDUPE_WINDOW) {
     this.lastEventId = lastEventId;
     this.#window = Math.max(1, Math.floor(dedupeWindow));
   }
@@ -83,12 +83,12 @@ export class EventLedger {
     return true;
   }
 
-  /** Starts over for another conversation, resuming from `lastEventId`. */
-  reset(lastEventId = ''): void {
+  /** Starts over for another conversation: no event delivered yet. */
+  reset(): void {
     this.#ring.length = 0;
     this.#next = 0;
     this.#replaying = this.#replaying === undefined ? undefined : new Set();
     this.#replayed = undefined;
-    this.lastEventId = lastEventId;
+    this.lastEventId = '';
   }
 }

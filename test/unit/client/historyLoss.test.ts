@@ -63,6 +63,20 @@ describe('history lost: resume_complete with recovered: false', () => {
     expect(h.argsOf('agent_event')).toHaveLength(2); // listeners still get each event once
   });
 
+  it('offers no replay to rebuild from when the replay outgrew dedupeWindow', () => {
+    const rebuildOffered = (frames: number) => {
+      const h = createHarness({ dedupeWindow: 2 });
+      h.client.connect('chat-1');
+      const socket = h.authenticate();
+      for (let id = 1; id <= frames; id++) socket.receive(textDelta(`${id}`));
+      socket.receive({ type: 'resume_complete', status: 'running', recovered: false });
+      const [[replayed]] = h.argsOf('history_lost') as [[Array<{ id: string }> | undefined]];
+      return replayed?.map(({ id }) => id);
+    };
+    expect(rebuildOffered(2)).toEqual(['1', '2']);
+    expect(rebuildOffered(3)).toBeUndefined();
+  });
+
   it('recovered absent or true changes nothing', () => {
     const { h, store, second } = afterLostHistory();
     second.receive({ type: 'resume_complete', status: 'running', recovered: true });

@@ -50,6 +50,22 @@ describe('listeners', () => {
     expect(h.client.sendInterrupt()).toMatchObject({ status: 'rejected', reason: 'notConnected' });
   });
 
+  it('the same listener added twice is called once; removing one never added changes nothing', () => {
+    const h = createHarness();
+    const seen: string[] = [];
+    const listener = (message: { id: string }) => seen.push(message.id);
+    const other = (message: { id: string }) => seen.push(`other ${message.id}`);
+    h.client.on('agent_event', listener);
+    h.client.on('agent_event', listener);
+    h.client.off('agent_event', () => {});
+    h.client.on('agent_event', other);
+    h.client.connect('chat-1');
+    h.authenticate().receive(textDelta('1'));
+    h.client.off('agent_event', listener);
+    h.latest().receive(textDelta('2'));
+    expect(seen).toEqual(['1', 'other 1', 'other 2']);
+  });
+
   it('a throwing snapshot subscriber is isolated too', () => {
     const h = createHarness();
     h.client.subscribe(() => {

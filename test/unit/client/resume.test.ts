@@ -117,4 +117,20 @@ describe('resume and duplicate frames', () => {
     for (const id of ['1', '2', '3', '1', '3']) socket.receive(textDelta(id));
     expect(deliveredIds(h)).toEqual(['1', '2', '3', '1']);
   });
+
+  it('remembers exactly the last dedupeWindow ids streamed live, however many went by', () => {
+    const h = createHarness({ dedupeWindow: 2 });
+    h.client.connect('chat-1');
+    const first = h.authenticate();
+    first.receive({ type: 'resume_complete', status: 'running' });
+    for (const id of ['1', '2', '3', '4', '5']) first.receive(textDelta(id));
+    expect(deliveredIds(h)).toEqual(['1', '2', '3', '4', '5']);
+    first.serverClose(1006);
+    vi.advanceTimersByTime(1_000);
+    const second = h.authenticate();
+    // '3' left the window (only '4' and '5' are remembered): it is delivered again; '5' is not.
+    for (const id of ['3', '5', '6']) second.receive(textDelta(id));
+    expect(deliveredIds(h).slice(5)).toEqual(['3', '6']);
+    expect(h.client.stats.duplicateFrames).toBe(1);
+  });
 });

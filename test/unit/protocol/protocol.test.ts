@@ -1,4 +1,4 @@
-import { FrameError } from 'agent-gateway-client';
+import { FrameError, isKnownAgentEvent } from 'agent-gateway-client';
 import { encodeClientFrame } from '../../../src/protocol/encode.js';
 import { parseServerFrame } from '../../../src/protocol/parse.js';
 import { describe, expect, it } from 'vitest';
@@ -107,14 +107,90 @@ describe('parseServerFrame', () => {
     expect(result.error.preview).toBe(raw.slice(0, 120));
   });
 
+  it.each([
+    ['{"type":"auth_success","capabilities":"command_id"}', 'auth_success', 'capabilities'],
+    ['{"type":"auth_failed","reason":1}', 'auth_failed', 'reason'],
+    ['{"type":"resume_complete","status":"sleeping"}', 'resume_complete', 'status'],
+    ['{"type":"resume_complete","status":"running","recovered":"no"}', 'resume_complete', 'recovered'],
+    ['{"type":"agent_event","id":"","event":{"kind":"text_delta","content":"x"}}', 'agent_event', 'id'],
+    ['{"type":"agent_event","id":"1","event":[]}', 'agent_event', 'event'],
+    ['{"type":"agent_event","id":"1","event":{"kind":7}}', 'agent_event', 'event'],
+    ['{"type":"agent_event","id":"1","event":{"kind":"text_delta"}}', 'agent_event', 'event.content'],
+    ['{"type":"agent_event","id":"1","event":{"kind":"thinking"}}', 'agent_event', 'event.content'],
+    [
+      '{"type":"agent_event","id":"1","event":{"kind":"tool_call_start","toolCallId":"c","name":"n"}}',
+      'agent_event',
+      'event.toolCallId/name/arguments',
+    ],
+    [
+      '{"type":"agent_event","id":"1","event":{"kind":"tool_call_delta","toolCallId":"c"}}',
+      'agent_event',
+      'event.toolCallId/arguments',
+    ],
+    ['{"type":"agent_event","id":"1","event":{"kind":"tool_call_end"}}', 'agent_event', 'event.toolCallId'],
+    [
+      '{"type":"agent_event","id":"1","event":{"kind":"tool_result","toolCallId":"c"}}',
+      'agent_event',
+      'event.toolCallId/result',
+    ],
+    [
+      '{"type":"agent_event","id":"1","event":{"kind":"step_complete","stepIndex":1.5}}',
+      'agent_event',
+      'event.stepIndex',
+    ],
+    ['{"type":"agent_event","id":"1","event":{"kind":"message_complete"}}', 'agent_event', 'event.messageId'],
+    ['{"type":"status_change","status":"running"}', 'status_change', 'id'],
+    ['{"type":"status_change","id":"1","status":"sleeping"}', 'status_change', 'status'],
+    ['{"type":"tool_confirmation_request","id":"1","tool":{}}', 'tool_confirmation_request', 'toolCallId'],
+    [
+      '{"type":"tool_confirmation_request","id":"1","toolCallId":"c","tool":[]}',
+      'tool_confirmation_request',
+      'tool',
+    ],
+    [
+      '{"type":"tool_confirmation_request","id":"1","toolCallId":"c","tool":{"apiName":"a","arguments":"{}","identifier":"i"}}',
+      'tool_confirmation_request',
+      'tool',
+    ],
+    ['{"type":"input_request","id":"1","prompt":"p"}', 'input_request', 'requestId'],
+    ['{"type":"input_request","id":"1","requestId":"r"}', 'input_request', 'prompt'],
+    ['{"type":"session_complete","id":"1","summary":3}', 'session_complete', 'summary'],
+    ['{"type":"error","id":"1","message":"m"}', 'error', 'code'],
+    ['{"type":"error","id":"1","code":"x"}', 'error', 'message'],
+  ])('names the bad field in the error message: %s', (raw, type, field) => {
+    const result = parseServerFrame(raw);
+    expect(result.ok === false && result.error.message).toBe(
+      `Frame "${type}" has a missing or mistyped ${field}`,
+    );
+  });
+
+  it.each([
+    ['not JSON', '{"type":', 'Frame is not valid JSON'],
+    ['not an object', '[1]', 'Frame is not a JSON object'],
+    ['of an unknown type', '{"type":"surprise"}', 'Unknown frame type "surprise"'],
+    ['without a type', '{}', 'Unknown frame type undefined'],
+  ])('says why a frame %s is refused', (_, raw, message) => {
+    const result = parseServerFrame(raw);
+    expect(result.ok === false && result.error.message).toBe(message);
+  });
+
   it('refuses binary frames', () => {
     const result = parseServerFrame(new ArrayBuffer(4));
     expect(result.ok === false && result.error.kind).toBe('binary');
+    expect(result.ok === false && result.error.message).toBe('Binary frames are not part of the protocol');
   });
 
   it('keeps only a short preview of a huge frame', () => {
     const result = parseServerFrame(`{"type":"x","pad":"${'a'.repeat(100_000)}"}`);
     expect(result.ok === false && result.error.preview.length).toBe(120);
+  });
+});
+
+describe('isKnownAgentEvent', () => {
+  it('tells the kinds this protocol version defines from newer ones', () => {
+    expect(isKnownAgentEvent({ kind: 'text_delta' })).toBe(true);
+    expect(isKnownAgentEvent({ kind: 'tool_result' })).toBe(true);
+    expect(isKnownAgentEvent({ kind: 'citation' })).toBe(false);
   });
 });
 
