@@ -18,7 +18,8 @@ const ReconnectingWebSocket = ReconnectingWebSocketModule as unknown as typeof P
 
 const BATCH = 5_000;
 const WARMUP_BATCHES = 20;
-const BATCHES = 60;
+const BATCHES = 100;
+const ALLOCATION_FRAMES = 5_000;
 const LOOPBACK_FRAMES = 50_000;
 const DIALECTS: GatewayDialect[] = ['reference', 'original'];
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
@@ -58,53 +59,79 @@ function timeBatch(socket: InProcessSocket, frames: readonly string[]): number {
   return ((performance.now() - started) / frames.length) * 1e6;
 }
 
-/**
- * The floor and a live client of `dialect` take turns on batches of distinct frames (the order
- * swapped every batch), so each ratio compares two runs a few milliseconds apart under the same
- * machine conditions. Returns ns per frame of each, batch by batch, after the warm-up batches.
- */
-function pairedBatches(dialect: GatewayDialect): { floor: number[]; client: number[] } {
-  const floor = floorSocket();
-  const { socket, client } = clientSocket(dialect);
-  const frames = textDeltaFrames((WARMUP_BATCHES + BATCHES) * BATCH, dialect);
-  const times = { floor: [] as number[], client: [] as number[] };
-  for (let b = 0; b < WARMUP_BATCHES + BATCHES; b++) {
-    const batch = frames.slice(b * BATCH, (b + 1) * BATCH);
-    const floorFirst = b % 2 === 0;
-    const first = timeBatch(floorFirst ? floor : socket, batch);
-    const second = timeBatch(floorFirst ? socket : floor, batch);
-    if (b < WARMUP_BATCHES) continue;
-    times.floor.push(floorFirst ? first : second);
-    times.client.push(floorFirst ? second : first);
-  }
-  if (client.stats.duplicateFrames !== 0) throw new Error('Distinct frames were counted as duplicates');
-  client.dispose();
-  return times;
+/** ns per frame of each runner, batch by batch after the warm-up, and their bytes per frame. */
+interface PairedTimes {
+  floor: number[];
+  clients: Record<GatewayDialect, number[]>;
+  allocation: { floor: number } & Record<GatewayDialect, number>;
 }
 
 /**
- * Bytes allocated per frame once `socket` is warm: the median of five measurements of 5,000 frames,
- * leaving out any during which a garbage collection ran (its bytes would be missing).
+ * The floor and a live client per dialect take turns on batches of distinct frames (the order
+ * reversed every batch), so each ratio compares runs a few milliseconds apart under the same
+ * machine conditions, and no runner is always first.
  */
-function allocationPerFrame(socket: InProcessSocket, epoch: string): number {
-  const samples: number[] = [];
-  for (let run = 0; run < 5; run++) {
-    const warm = textDeltaFrames(BATCH, `${epoch}w${run}`);
-    const frames = textDeltaFrames(BATCH, `${epoch}m${run}`);
-    for (const frame of warm) socket.deliver(frame);
-    let collections = 0;
-    const observer = new PerformanceObserver((list) => {
-      collections += list.getEntries().length;
-    });
-    gc();
-    observer.observe({ entryTypes: ['gc'] });
-    const before = process.memoryUsage().heapUsed;
-    for (const frame of frames) socket.deliver(frame);
-    const after = process.memoryUsage().heapUsed;
-    observer.disconnect();
-    if (collections === 0) samples.push((after - before) / frames.length);
+function pairedBatches(): PairedTimes {
+  const runners = [
+    { name: 'floor' as const, socket: floorSocket() },
+    ...DIALECTS.map((dialect) => ({ name: dialect, ...clientSocket(dialect) })),
+  ];
+  const frames = new Map(
+    runners.map(({ name }) => [name, textDeltaFrames((WARMUP_BATCHES + BATCHES) * BATCH, name)]),
+  );
+  const times = new Map(runners.map(({ name }) => [name, [] as number[]]));
+  for (let b = 0; b < WARMUP_BATCHES + BATCHES; b++) {
+    for (const { name, socket } of b % 2 === 0 ? runners : [...runners].reverse()) {
+      const batch = (frames.get(name) as string[]).slice(b * BATCH, (b + 1) * BATCH);
+      const ns = timeBatch(socket, batch);
+      if (b >= WARMUP_BATCHES) times.get(name)?.push(ns);
+    }
   }
-  return samples.length === 0 ? Number.NaN : figure('allocation', 'bytes', samples).median;
+  const allocation = allocationPerFrame(runners.map(({ socket }) => socket));
+  for (const runner of runners) {
+    if ('client' in runner) {
+      if (runner.client.stats.duplicateFrames !== 0) throw new Error('Distinct frames counted as duplicates');
+      runner.client.dispose();
+    }
+  }
+  const timesOf = (name: string) => times.get(name as 'floor') as number[];
+  return {
+    floor: timesOf('floor'),
+    clients: { reference: timesOf('reference'), original: timesOf('original') },
+    allocation: {
+      floor: allocation[0] as number,
+      reference: allocation[1 + DIALECTS.indexOf('reference')] as number,
+      original: allocation[1 + DIALECTS.indexOf('original')] as number,
+    },
+  };
+}
+
+/**
+ * Bytes allocated per frame by each of `sockets`, warm, measured in turn: for each, the median of
+ * five runs of distinct frames, leaving out any run during which a garbage collection ran (its
+ * bytes would be missing).
+ */
+function allocationPerFrame(sockets: InProcessSocket[]): number[] {
+  const samples = sockets.map(() => [] as number[]);
+  for (let run = 0; run < 5; run++) {
+    sockets.forEach((socket, i) => {
+      const frames = textDeltaFrames(ALLOCATION_FRAMES, `alloc${run}s${i}`);
+      let collections = 0;
+      const observer = new PerformanceObserver((list) => {
+        collections += list.getEntries().length;
+      });
+      gc();
+      observer.observe({ entryTypes: ['gc'] });
+      const before = process.memoryUsage().heapUsed;
+      for (const frame of frames) socket.deliver(frame);
+      const after = process.memoryUsage().heapUsed;
+      observer.disconnect();
+      if (collections === 0) samples[i]?.push((after - before) / frames.length);
+    });
+  }
+  return samples.map((values) =>
+    values.length === 0 ? Number.NaN : figure('allocation', 'bytes', values).median,
+  );
 }
 
 type Transport = 'bare ws' | 'AgentGatewayClient' | 'partysocket' | 'reconnecting-websocket';
@@ -164,21 +191,20 @@ async function run(): Promise<BenchResult> {
   const perSecond = (values: number[]) => values.map((ns) => 1e9 / ns);
   const figures: Figure[] = [];
   const checks: Check[] = [];
-  const floorAllocation = allocationPerFrame(floorSocket(), 'floor');
-  figures.push(figure('allocation per frame: floor', 'bytes', [floorAllocation]));
+  const { floor, clients, allocation } = pairedBatches();
+  figures.push(
+    figure('in-process floor (JSON.parse + 1 listener)', 'frames/s', perSecond(floor)),
+    figure('allocation per frame: floor', 'bytes', [allocation.floor]),
+  );
   for (const dialect of DIALECTS) {
-    const { floor, client } = pairedBatches(dialect);
+    const client = clients[dialect];
     const ratio = figure(
       `in-process ratio client ÷ floor, ${dialect} gateway`,
       '×',
       client.map((ns, i) => (floor[i] as number) / ns),
-      `${BATCHES} paired batches of ${BATCH} frames of ~95 bytes`,
+      `${BATCHES} batches of ${BATCH} frames of ~95 bytes, taking turns with the floor`,
     );
-    const { socket, client: live } = clientSocket(dialect);
-    const allocation = allocationPerFrame(socket, dialect);
-    live.dispose();
     figures.push(
-      figure(`in-process floor (JSON.parse + 1 listener), ${dialect} run`, 'frames/s', perSecond(floor)),
       figure(`in-process AgentGatewayClient, ${dialect} gateway`, 'frames/s', perSecond(client)),
       ratio,
       figure(
@@ -186,7 +212,7 @@ async function run(): Promise<BenchResult> {
         'ns',
         client.map((ns, i) => ns - (floor[i] as number)),
       ),
-      figure(`allocation per frame: client, ${dialect} gateway`, 'bytes', [allocation]),
+      figure(`allocation per frame: client, ${dialect} gateway`, 'bytes', [allocation[dialect]]),
     );
     checks.push(
       {
@@ -196,8 +222,8 @@ async function run(): Promise<BenchResult> {
       },
       {
         name: `allocation per frame (${dialect} gateway) ≤ the floor's + 64 bytes`,
-        pass: allocation <= floorAllocation + 64,
-        detail: `${Math.round(allocation)} B against ${Math.round(floorAllocation)} B`,
+        pass: allocation[dialect] <= allocation.floor + 64,
+        detail: `${Math.round(allocation[dialect])} B against ${Math.round(allocation.floor)} B`,
       },
     );
   }
