@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { format as formatWithPrettier, resolveConfig } from 'prettier';
 import type { BenchResult } from './lib/result.js';
 import { round } from './lib/stats.js';
 
@@ -81,11 +82,16 @@ lines.push(
 const table = lines.join('\n');
 
 writeFileSync(`${root}bench/results.json`, `${JSON.stringify({ machine, date, results }, null, 2)}\n`);
-writeFileSync(`${root}bench/results.md`, `# Benchmark results\n\n${table}\n`);
+// Formatted as `npm run lint` expects, so a benchmark run leaves the repository lint-clean.
+const markdown = async (text: string, filepath: string) =>
+  formatWithPrettier(text, { ...(await resolveConfig(filepath)), filepath });
+const resultsPath = `${root}bench/results.md`;
+writeFileSync(resultsPath, await markdown(`# Benchmark results\n\n${table}\n`, resultsPath));
 const readmePath = `${root}README.md`;
 const readme = readFileSync(readmePath, 'utf8');
 const marker = /(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/;
-if (marker.test(readme)) writeFileSync(readmePath, readme.replace(marker, `$1${table}$2`));
+if (marker.test(readme))
+  writeFileSync(readmePath, await markdown(readme.replace(marker, `$1${table}$2`), readmePath));
 
 console.log(table);
 if (checks.some((check) => !check.pass && !check.informational)) process.exit(1);
