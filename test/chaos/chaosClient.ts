@@ -177,9 +177,16 @@ export function startChaosClient(options: {
       answerAgain = [...answerAgain, answers];
     } else record.errors.push(`${error.name}: ${error.message}`);
   });
+  const cancelAnswers = () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
   const completed = new Promise<void>((resolve) =>
     client.on('session_complete', () => {
       record.completed = true;
+      // As an app would: a request of a finished session is not answered (again). An answer given
+      // again after an unconfirmed link may still be waiting when the first one finished the run.
+      cancelAnswers();
       resolve();
     }),
   );
@@ -194,8 +201,7 @@ export function startChaosClient(options: {
     sockets,
     completed,
     dispose() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      cancelAnswers();
       client.dispose();
     },
   };
