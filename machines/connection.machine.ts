@@ -150,6 +150,19 @@ function announces(context: ConnectionContext, capability: GatewayCapability): b
   return context.capabilities.includes(capability);
 }
 
+/** `resume_complete` with a terminal status ends the session, whether the replay was still running or not. */
+const endSessionOnTerminalStatus = {
+  guard: 'isTerminalStatus',
+  target: '#connection.disconnected.sessionComplete',
+  actions: [
+    'emitResumed',
+    'reportHistoryLoss',
+    'emitSessionComplete',
+    'dropQueuedCommands',
+    'emitDisconnected',
+  ],
+} as const;
+
 /**
  * The connection machine (docs/connection-machine.md). It owns every decision about the link; the socket adapter
  * (invoked as `socket` while a link exists) executes its commands and reports what the socket and
@@ -563,17 +576,7 @@ export const connectionMachine = setup({
                 resuming: {
                   on: {
                     'server.resumeComplete': [
-                      {
-                        guard: 'isTerminalStatus',
-                        target: '#connection.disconnected.sessionComplete',
-                        actions: [
-                          'emitResumed',
-                          'reportHistoryLoss',
-                          'emitSessionComplete',
-                          'dropQueuedCommands',
-                          'emitDisconnected',
-                        ],
-                      },
+                      endSessionOnTerminalStatus,
                       { target: 'live', actions: ['emitResumed', 'reportHistoryLoss'] },
                     ],
                   },
@@ -600,17 +603,7 @@ export const connectionMachine = setup({
                   exit: 'expectReplay',
                   on: {
                     'server.resumeComplete': [
-                      {
-                        guard: 'isTerminalStatus',
-                        target: '#connection.disconnected.sessionComplete',
-                        actions: [
-                          'emitResumed',
-                          'reportHistoryLoss',
-                          'emitSessionComplete',
-                          'dropQueuedCommands',
-                          'emitDisconnected',
-                        ],
-                      },
+                      endSessionOnTerminalStatus,
                       { actions: ['emitResumed', 'reportHistoryLoss'] },
                     ],
                   },
