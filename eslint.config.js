@@ -50,6 +50,12 @@ export default tseslint.config(
     folders: ['src/react', 'src/index.ts'],
     packages: ['react', 'xstate', '@xstate/react'],
   }),
+  // A dialect plug-in of the client: it extends the client's ledger and gate, and folds the session view.
+  layer(['src/lobehub/**'], {
+    layer: 'src/lobehub',
+    folders: ['src/lobehub', 'src/*', 'src/protocol', 'machines'],
+    packages: [],
+  }),
   layer(['src/ai-sdk/**'], {
     layer: 'src/ai-sdk',
     folders: ['src/ai-sdk', 'src/index.ts'],

@@ -1,4 +1,4 @@
-import { assertEvent, assign, emit, enqueueActions, fromCallback, not, raise, sendTo, setup } from 'xstate';
+import { assign, emit, enqueueActions, fromCallback, not, raise, sendTo, setup, stateIn } from 'xstate';
 import { isTerminalCloseCode } from '../src/protocol/closeCodes.js';
 import {
   type CommandFrame,
@@ -64,6 +64,14 @@ export interface ConnectionContext {
   heartbeatsAcked: number;
   /** What the gateway of the current link announced in `auth_success`; `[]` for the original gateway. */
   capabilities: readonly string[];
+  /** Where the current link's replay starts: the last event delivered when it authenticated (`""`: none yet). */
+  resumeFrom: string;
+  /** Sockets opened in this conversation, the current one included. */
+  links: number;
+  /** LobeHub: heartbeats in a row not acknowledged. */
+  missedHeartbeats: number;
+  /** LobeHub: the status a group member's end, seen since this link authenticated, would have left on the session. */
+  memberEndStatus: SessionStatus | undefined;
   lastClose: CloseInfo | undefined;
   authFailure: string | undefined;
 }
@@ -83,15 +91,30 @@ export type ConnectionEvent =
   | { type: 'socket.tokenFailed'; message: string }
   | { type: 'socket.commandUnsent'; commandId: string }
   | { type: 'socket.malformedFrame' }
-  | { type: 'server.authSuccess'; capabilities: readonly string[] }
+  /** The frames held while a replay's end is awaited passed the limits. */
+  | { type: 'socket.holdOverflow' }
+  /** LobeHub, while holding every frame: one more was held (the quiet starts over). */
+  | { type: 'socket.frameHeld' }
+  /** `lastEventId`: the last event delivered when the gateway said `auth_success`. */
+  | { type: 'server.authSuccess'; capabilities: readonly string[]; lastEventId: string }
   | { type: 'server.authFailed'; reason: string }
   | { type: 'server.authExpired' }
   | { type: 'server.heartbeatAck' }
   | { type: 'server.resumeComplete'; message: ResumeCompleteMessage }
   | { type: 'server.replayEnded' }
   | { type: 'server.sessionComplete'; message: SessionCompleteMessage }
+  /** A `session_complete` (or the operation's own end) is among the frames held. */
+  | { type: 'server.sessionEndHeld' }
+  /** LobeHub: the operation's own `agent_runtime_end` or `error` event was delivered. */
+  | { type: 'server.operationEnded' }
+  /** LobeHub: a group member's `agent_runtime_end` was delivered, with the status it leaves behind. */
+  | { type: 'server.memberEnded'; status: SessionStatus }
+  /** LobeHub: the operation's own event came after a member's end: it is alive, a session end is its own again. */
+  | { type: 'server.operationActive' }
   | { type: 'link.lost' }
-  | { type: 'link.probe' };
+  | { type: 'link.probe' }
+  /** Frames are delivered as they come (the replay is over, or the gateway orders it). */
+  | { type: 'link.flowing' };
 
 /** Commands the machine gives the socket adapter. */
 export type SocketCommand =
@@ -100,15 +123,24 @@ export type SocketCommand =
   | { type: 'heartbeat' }
   /** Write `frame` (with the commandId only where the gateway deduplicates by it). */
   | { type: 'command'; commandId: string; frame: CommandFrame }
-  /** Hold session frames from now on (the replay's end is not marked by the gateway). */
-  | { type: 'holdFrames' }
-  /** The replay is over: deliver the held frames, each once and in the gateway's order, then stop holding. */
+  /** Hold session frames from now on (the gateway streams live events before its replay). */
+  | { type: 'holdFrames'; limits: HoldLimits }
+  /** LobeHub: deliver frames in id order from now on, holding those that come early. */
+  | { type: 'sequenceFrames'; limits: HoldLimits }
+  /** LobeHub: hold every session frame from now on, telling each one (`resumeOnConnect`). */
+  | { type: 'bufferFrames'; limits: HoldLimits }
+  /** The replay is over: deliver the held frames, each once and in order, then let frames pass. */
   | { type: 'releaseFrames' }
-  /** The replay is over: what follows is live, each event new (ids need no lookup any more). */
+  /** The replay is over: its frames need not be kept for a rebuild any more. */
   | { type: 'replayOver' }
-  /** The link left its live phase (re-authentication): ids are looked up again. */
-  | { type: 'replayPossible' }
   | { type: 'close'; code: number; reason: string };
+
+/** How much may be held while a replay's end is awaited. */
+export interface HoldLimits {
+  maxFrames: number;
+  /** Text length of the held frames together (≈ bytes for ASCII). */
+  maxBytes: number;
+}
 
 /** Why a command was refused: no session, or the outbox is full while the link is down. */
 export type CommandRefusal = 'notConnected' | 'outboxFull';
@@ -122,6 +154,10 @@ export type ConnectionEmitted =
   | { type: 'authFailed'; reason: string }
   | { type: 'resumed'; status: SessionStatus }
   | { type: 'sessionComplete'; message: SessionCompleteMessage | ResumeCompleteMessage }
+  /** LobeHub: the operation ended itself (its own `agent_runtime_end` or `error` event). */
+  | { type: 'operationEnded' }
+  /** The token expired and the client does not re-authenticate by itself (`reauthOnExpiry: false`). */
+  | { type: 'authExpired' }
   | { type: 'linkError'; message: string }
   | { type: 'gaveUp'; attempts: number }
   | { type: 'closedByGateway'; code: number; reason: string }
@@ -145,10 +181,37 @@ export interface SocketActorInput {
   chatKey: string;
 }
 
+/**
+ * The event an action runs for, by its type: the machine takes that action only on transitions for
+ * events of that type, so the type is known (a cast, checked by the compiler, not at run time).
+ */
+function eventOf<T extends ConnectionEvent['type']>(
+  event: ConnectionEvent,
+): Extract<ConnectionEvent, { type: T }> {
+  return event as Extract<ConnectionEvent, { type: T }>;
+}
+
 /** Whether the gateway of the current link announced an extension. */
 function announces(context: ConnectionContext, capability: GatewayCapability): boolean {
   return context.capabilities.includes(capability);
 }
+
+/**
+ * LobeHub: a terminal `resume_complete` status that a group member's end, replayed on this link,
+ * explains is the member's, not this operation's: ignored (the status a gateway sets on any end).
+ */
+const ignoreStaleStatus = { guard: 'isStaleTerminalStatus', actions: [] } as const;
+
+/** The hold limits of the configuration. */
+function holdLimits(context: ConnectionContext): HoldLimits {
+  return { maxFrames: context.config.maxHeldFrames, maxBytes: context.config.maxHeldBytes };
+}
+
+/** The replay is over: frames pass, and what was held is delivered. */
+const releaseAndGoLive = {
+  target: '#connection.link.connected.replay.live',
+  actions: 'releaseFrames',
+} as const;
 
 /** `resume_complete` with a terminal status ends the session, whether the replay was still running or not. */
 const endSessionOnTerminalStatus = {
@@ -189,6 +252,24 @@ export const connectionMachine = setup({
     isTerminalClose: ({ event }) => event.type === 'socket.closed' && isTerminalCloseCode(event.code),
     isTerminalStatus: ({ event }) =>
       event.type === 'server.resumeComplete' && TERMINAL_SESSION_STATUSES.includes(event.message.status),
+    // Only trusted when nothing was lost: the member's end still being there means the operation's own would be too.
+    isStaleTerminalStatus: ({ context, event }) =>
+      event.type === 'server.resumeComplete' &&
+      event.message.gap !== true &&
+      context.memberEndStatus !== undefined &&
+      context.memberEndStatus === event.message.status,
+    isEchoOfMemberEnd: stateIn({ link: { connected: { memberEcho: 'window' } } }),
+    // Events may have streamed to an earlier socket that died before delivering any (even one whose
+    // auth_success never arrived), or past this one while it re-authenticated: they are replayed.
+    mayHaveMissedEvents: ({ context }) =>
+      context.resumeFrom !== '' || context.links > 1 || context.reauths > 0,
+    isLobeHub: ({ context }) => context.config.dialect === 'lobehub',
+    // LobeHub's `resumeOnConnect`: a link without a cursor holds everything until its replay ends.
+    buffersOnConnect: ({ context }) =>
+      context.config.dialect === 'lobehub' && context.config.resumeOnConnect && context.resumeFrom === '',
+    resetsBackoffOnOpen: ({ context }) => context.config.backoffReset === 'open',
+    reauthenticatesOnExpiry: ({ context }) => context.config.reauthOnExpiry,
+    isMissLimitReached: ({ context }) => context.missedHeartbeats + 1 > context.config.maxMissedHeartbeats,
     isOutboxFull: ({ context }) => context.outbox.length >= context.config.maxQueuedCommands,
     shouldDropOldest: ({ context }) =>
       context.outbox.length >= context.config.maxQueuedCommands &&
@@ -216,15 +297,19 @@ export const connectionMachine = setup({
     heartbeatTimeout: ({ context }) => context.config.heartbeatTimeoutMs,
     minUptime: ({ context }) => context.config.minUptimeMs,
     malformedWindow: 1_000,
+    replayTimeout: ({ context }) => context.config.replayTimeoutMs,
+    resumeQuiet: ({ context }) => context.config.resumeQuietMs,
+    memberEchoWindow: ({ context }) => context.config.memberEchoWindowMs,
   },
   actions: {
     startSession: assign(({ event, context }) => {
-      assertEvent(event, 'user.connect');
+      const { chatKey } = eventOf<'user.connect'>(event);
       // The first chatKey continues the conversation the client was created for (its `lastEventId`).
-      const another = context.chatKey !== '' && event.chatKey !== context.chatKey;
+      const another = context.chatKey !== '' && chatKey !== context.chatKey;
       return {
-        chatKey: event.chatKey,
+        chatKey,
         conversation: another ? context.conversation + 1 : context.conversation,
+        links: another ? 0 : context.links,
         attempt: 0,
         lastClose: undefined,
         authFailure: undefined,
@@ -249,23 +334,38 @@ export const connectionMachine = setup({
       };
     }),
     startLink: assign({
+      links: ({ context }) => context.links + 1,
       heartbeatsSent: 0,
       heartbeatsAcked: 0,
       capabilities: [],
       reauths: 0,
       malformedFrames: 0,
     }),
-    recordCapabilities: assign({
-      capabilities: ({ event }) => {
-        assertEvent(event, 'server.authSuccess');
-        return event.capabilities;
-      },
+    // What this authentication learned; a member's end seen on an earlier one proves nothing about this replay.
+    recordLink: assign(({ event }) => {
+      const { capabilities, lastEventId } = eventOf<'server.authSuccess'>(event);
+      return {
+        capabilities,
+        resumeFrom: lastEventId,
+        memberEndStatus: undefined,
+        missedHeartbeats: 0,
+      };
     }),
-    holdFrames: sendTo('socket', { type: 'holdFrames' }),
+    holdFrames: sendTo('socket', ({ context }) => ({ type: 'holdFrames', limits: holdLimits(context) })),
+    sequenceFrames: sendTo('socket', ({ context }) => ({
+      type: 'sequenceFrames',
+      limits: holdLimits(context),
+    })),
+    bufferFrames: sendTo('socket', ({ context }) => ({ type: 'bufferFrames', limits: holdLimits(context) })),
     releaseFrames: sendTo('socket', { type: 'releaseFrames' }),
     endReplay: sendTo('socket', { type: 'replayOver' }),
-    expectReplay: sendTo('socket', { type: 'replayPossible' }),
     probeLink: raise({ type: 'link.probe' }),
+    markFlowing: raise({ type: 'link.flowing' }),
+    countMiss: assign({ missedHeartbeats: ({ context }) => context.missedHeartbeats + 1 }),
+    forgetMisses: assign({ missedHeartbeats: 0 }),
+    recordMemberEnd: assign({
+      memberEndStatus: ({ event }) => eventOf<'server.memberEnded'>(event).status,
+    }),
     sendAuth: sendTo('socket', { type: 'auth' }),
     sendResume: sendTo('socket', ({ context }) => ({
       type: 'resume',
@@ -293,6 +393,12 @@ export const connectionMachine = setup({
     closeOnAuthTimeout: sendTo('socket', { type: 'close', code: 4000, reason: 'Auth timeout' }),
     closeOnTokenFailure: sendTo('socket', { type: 'close', code: 4000, reason: 'Token unavailable' }),
     closeOnHeartbeatTimeout: sendTo('socket', { type: 'close', code: 4000, reason: 'Heartbeat timeout' }),
+    closeOnReplayTimeout: sendTo('socket', {
+      type: 'close',
+      code: 4000,
+      reason: 'Replay did not end in time',
+    }),
+    closeOnHoldOverflow: sendTo('socket', { type: 'close', code: 4000, reason: 'Replay too large to hold' }),
     closeOnReauthLimit: sendTo('socket', {
       type: 'close',
       code: 4000,
@@ -303,8 +409,9 @@ export const connectionMachine = setup({
       code: 4000,
       reason: 'Too many malformed frames',
     }),
-    // Writes commands in order; the heartbeat probe raised after them proves (by its ack, since the
-    // gateway handles a socket's frames in order) that the gateway read them.
+    // Writes commands in order; the ack of the next heartbeat proves (the gateway handles a socket's
+    // frames in order) that the gateway read them. Where re-sending depends on it (`command_id`), a
+    // heartbeat is written at once; any other gateway gets its heartbeats at the interval only.
     writeCommands: enqueueActions(({ context, event, enqueue }) => {
       const commands = event.type === 'user.command' ? [event.command] : context.outbox;
       if (commands.length === 0) return;
@@ -324,13 +431,10 @@ export const connectionMachine = setup({
         outbox: event.type === 'user.command' ? context.outbox : [],
         inFlight: [...context.inFlight, ...commands.map((command) => ({ ...command, confirmedAtAck }))],
       });
-      enqueue.raise({ type: 'link.probe' });
+      if (withIds) enqueue.raise({ type: 'link.probe' });
     }),
     enqueueCommand: assign({
-      outbox: ({ context, event }) => {
-        assertEvent(event, 'user.command');
-        return [...context.outbox, event.command];
-      },
+      outbox: ({ context, event }) => [...context.outbox, eventOf<'user.command'>(event).command],
     }),
     dropOldestCommand: enqueueActions(({ context, enqueue }) => {
       const [oldest, ...rest] = context.outbox;
@@ -339,20 +443,20 @@ export const connectionMachine = setup({
       enqueue.assign({ outbox: rest });
     }),
     refuseWhileDisconnected: enqueueActions(({ event, enqueue }) => {
-      assertEvent(event, 'user.command');
-      enqueue.assign({ refused: { commandId: event.command.commandId, reason: 'notConnected' } });
-      enqueue.emit({ type: 'commandRejected', command: event.command, reason: 'notConnected' });
+      const { command } = eventOf<'user.command'>(event);
+      enqueue.assign({ refused: { commandId: command.commandId, reason: 'notConnected' } });
+      enqueue.emit({ type: 'commandRejected', command, reason: 'notConnected' });
     }),
     refuseOutboxFull: enqueueActions(({ event, enqueue }) => {
-      assertEvent(event, 'user.command');
-      enqueue.assign({ refused: { commandId: event.command.commandId, reason: 'outboxFull' } });
-      enqueue.emit({ type: 'commandRejected', command: event.command, reason: 'outboxFull' });
+      const { command } = eventOf<'user.command'>(event);
+      enqueue.assign({ refused: { commandId: command.commandId, reason: 'outboxFull' } });
+      enqueue.emit({ type: 'commandRejected', command, reason: 'outboxFull' });
     }),
     // The adapter could not write it (the socket was already closing): it goes back to the outbox,
     // ahead of anything issued after it, so the next link (or the end of the session) deals with it.
     requeueUnsent: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'socket.commandUnsent');
-      const unsent = context.inFlight.find((command) => command.commandId === event.commandId);
+      const { commandId } = eventOf<'socket.commandUnsent'>(event);
+      const unsent = context.inFlight.find((command) => command.commandId === commandId);
       if (unsent === undefined) return;
       const command = { commandId: unsent.commandId, frame: unsent.frame };
       enqueue.assign({
@@ -392,40 +496,42 @@ export const connectionMachine = setup({
         event.type === 'server.authFailed' ? event.reason : context.authFailure,
     }),
     emitConnected: emit({ type: 'connected' }),
+    emitOperationEnded: emit({ type: 'operationEnded' }),
+    emitAuthExpired: emit({ type: 'authExpired' }),
     emitDisconnected: emit({ type: 'disconnected' }),
     emitReconnecting: emit(({ context }) => ({
       type: 'reconnecting' as const,
       delayMs: context.retryDelayMs,
       attempt: context.attempt,
     })),
-    emitAuthFailed: emit(({ event }) => {
-      assertEvent(event, 'server.authFailed');
-      return { type: 'authFailed' as const, reason: event.reason };
-    }),
+    emitAuthFailed: emit(({ event }) => ({
+      type: 'authFailed' as const,
+      reason: eventOf<'server.authFailed'>(event).reason,
+    })),
     emitGaveUp: emit(({ context }) => ({ type: 'gaveUp' as const, attempts: context.attempt })),
     emitClosedByGateway: emit(({ event }) => {
-      assertEvent(event, 'socket.closed');
-      return { type: 'closedByGateway' as const, code: event.code, reason: event.reason };
+      const { code, reason } = eventOf<'socket.closed'>(event);
+      return { type: 'closedByGateway' as const, code, reason };
     }),
-    emitResumed: emit(({ event }) => {
-      assertEvent(event, 'server.resumeComplete');
-      return { type: 'resumed' as const, status: event.message.status };
-    }),
+    emitResumed: emit(({ event }) => ({
+      type: 'resumed' as const,
+      status: eventOf<'server.resumeComplete'>(event).message.status,
+    })),
     // Said out loud when the gateway could not replay from where the client stopped (the extension's
     // `recovered: false`): events in between are gone, and the view is rebuilt from the replay.
     reportHistoryLoss: enqueueActions(({ event, enqueue }) => {
-      assertEvent(event, 'server.resumeComplete');
-      if (event.message.recovered === false)
-        enqueue.emit({ type: 'historyLost', status: event.message.status });
+      const { message } = eventOf<'server.resumeComplete'>(event);
+      if (message.recovered === false || message.gap === true)
+        enqueue.emit({ type: 'historyLost', status: message.status });
     }),
-    emitSessionComplete: emit(({ event }) => {
-      assertEvent(event, ['server.sessionComplete', 'server.resumeComplete']);
-      return { type: 'sessionComplete' as const, message: event.message };
-    }),
-    emitLinkError: emit(({ event }) => {
-      assertEvent(event, ['socket.error', 'socket.tokenFailed']);
-      return { type: 'linkError' as const, message: event.message };
-    }),
+    emitSessionComplete: emit(({ event }) => ({
+      type: 'sessionComplete' as const,
+      message: eventOf<'server.sessionComplete' | 'server.resumeComplete'>(event).message,
+    })),
+    emitLinkError: emit(({ event }) => ({
+      type: 'linkError' as const,
+      message: eventOf<'socket.error' | 'socket.tokenFailed'>(event).message,
+    })),
     // A crashed adapter is reported like a socket error, never left to take the whole client down.
     emitActorFailure: emit(({ event }) => {
       const error = (event as { error?: unknown }).error;
@@ -454,6 +560,10 @@ export const connectionMachine = setup({
     heartbeatsSent: 0,
     heartbeatsAcked: 0,
     capabilities: [],
+    resumeFrom: '',
+    links: 0,
+    missedHeartbeats: 0,
+    memberEndStatus: undefined,
     lastClose: undefined,
     authFailure: undefined,
   }),
@@ -523,24 +633,36 @@ export const connectionMachine = setup({
         'link.lost': '#connection.linkEnded',
         'socket.error': { actions: 'emitLinkError' },
         'socket.commandUnsent': { actions: 'requeueUnsent' },
+        // Redial now (LobeHub's `reconnect()`, e.g. after `updateToken`), with a fresh attempt series.
+        'user.reconnect': '#connection.redialing',
         // Also while re-authenticating: a gateway may finish the session before it answers the auth.
-        'server.sessionComplete': {
+        'server.sessionComplete': [
+          // LobeHub: a gateway that ends a session on any end answers a group member's with one.
+          { guard: 'isEchoOfMemberEnd' },
+          {
+            target: '#connection.disconnected.sessionComplete',
+            actions: ['emitSessionComplete', 'dropQueuedCommands', 'emitDisconnected'],
+          },
+        ],
+        'server.operationEnded': {
           target: '#connection.disconnected.sessionComplete',
-          actions: ['emitSessionComplete', 'dropQueuedCommands', 'emitDisconnected'],
+          actions: ['emitOperationEnded', 'dropQueuedCommands', 'emitDisconnected'],
         },
       },
       states: {
         connecting: {
-          on: { 'socket.open': 'authenticating' },
+          on: {
+            'socket.open': [
+              { guard: 'resetsBackoffOnOpen', target: 'authenticating', actions: 'resetAttempts' },
+              { target: 'authenticating' },
+            ],
+          },
           after: { connectTimeout: { actions: ['closeOnConnectTimeout', 'declareLinkLost'] } },
         },
         authenticating: {
           entry: 'sendAuth',
           on: {
-            'server.authSuccess': {
-              target: 'connected',
-              actions: ['recordCapabilities', 'sendResume', 'writeCommands'],
-            },
+            'server.authSuccess': { target: 'connected', actions: 'recordLink' },
             'server.authFailed': {
               target: '#connection.disconnected.authFailed',
               actions: ['recordAuthFailure', 'emitAuthFailed', 'dropQueuedCommands', 'emitDisconnected'],
@@ -556,8 +678,10 @@ export const connectionMachine = setup({
           type: 'parallel',
           entry: 'emitConnected',
           on: {
-            // A gateway that answers every auth with auth_expired must not make the client spin.
             'server.authExpired': [
+              // LobeHub's client tells the app, which calls `updateToken` and `reconnect`.
+              { guard: not('reauthenticatesOnExpiry'), actions: 'emitAuthExpired' },
+              // A gateway that answers every auth with auth_expired must not make the client spin.
               { guard: 'isReauthLimitReached', actions: ['closeOnReauthLimit', 'declareLinkLost'] },
               { target: 'authenticating', actions: 'countReauth' },
             ],
@@ -567,13 +691,33 @@ export const connectionMachine = setup({
             replay: {
               initial: 'choosing',
               states: {
-                // Transient: how the end of the replay is known depends on what the gateway announced.
+                // Transient: how the replay is asked for and how its end is known depend on the gateway.
                 choosing: {
-                  always: [{ guard: 'gatewayOrdersReplay', target: 'resuming' }, { target: 'ordering' }],
+                  always: [
+                    {
+                      guard: 'gatewayOrdersReplay',
+                      target: 'resuming',
+                      actions: ['sendResume', 'writeCommands'],
+                    },
+                    {
+                      guard: 'buffersOnConnect',
+                      target: 'buffering',
+                      actions: ['sendResume', 'writeCommands'],
+                    },
+                    { guard: 'isLobeHub', target: 'sequencing', actions: ['sendResume', 'writeCommands'] },
+                    {
+                      guard: 'mayHaveMissedEvents',
+                      target: 'ordering',
+                      actions: ['sendResume', 'writeCommands'],
+                    },
+                    // The original gateway, a first link: exactly as its own client, no resume.
+                    { target: 'live', actions: 'writeCommands' },
+                  ],
                 },
                 // Frames are delivered as they come, each id once, until `resume_complete` (never,
-                // if `wantStatus` is off: then every frame of the link is checked).
+                // if `wantStatus` is off).
                 resuming: {
+                  entry: 'markFlowing',
                   on: {
                     'server.resumeComplete': [
                       endSessionOnTerminalStatus,
@@ -584,25 +728,76 @@ export const connectionMachine = setup({
                 // A gateway that announced nothing streams live events before its replay, which the
                 // replay repeats: frames are held until a heartbeat written after `resume` is
                 // acknowledged (or a `resume_complete` arrives), then delivered once, in order.
+                // Bounded: past `replayTimeoutMs` (frames do not extend it) or the hold limits, the
+                // link is dropped and retried.
                 ordering: {
                   entry: ['holdFrames', 'probeLink'],
+                  initial: 'waiting',
                   on: {
                     'server.heartbeatAck': {
                       guard: 'isAckOfLatestHeartbeat',
                       target: 'live',
                       actions: 'releaseFrames',
                     },
-                    'server.replayEnded': { target: 'live', actions: 'releaseFrames' },
+                    'server.replayEnded': releaseAndGoLive,
+                  },
+                  states: {
+                    waiting: {
+                      after: { replayTimeout: { actions: ['closeOnReplayTimeout', 'declareLinkLost'] } },
+                      on: {
+                        'socket.holdOverflow': { actions: ['closeOnHoldOverflow', 'declareLinkLost'] },
+                        'server.sessionEndHeld': 'sessionEnding',
+                      },
+                    },
+                    // The session ended within what is held: nothing live can follow, so a gateway
+                    // that closes (or stops answering) now leaves the whole rest of the session held.
+                    sessionEnding: {
+                      after: { replayTimeout: releaseAndGoLive },
+                      on: {
+                        'socket.closed': { actions: 'releaseFrames' },
+                        'socket.holdOverflow': releaseAndGoLive,
+                      },
+                    },
+                  },
+                },
+                // LobeHub: ids are a sequence, so a frame is delivered as soon as the one before it
+                // was; one that comes early is held until the replay ends (`resume_complete`), the
+                // timeout or the limits, then everything held is delivered in id order.
+                sequencing: {
+                  entry: 'sequenceFrames',
+                  after: { replayTimeout: releaseAndGoLive },
+                  on: {
+                    'server.replayEnded': releaseAndGoLive,
+                    'socket.holdOverflow': releaseAndGoLive,
+                  },
+                },
+                // LobeHub's `resumeOnConnect` (a page reload): every frame is held until
+                // `resume_complete` or `resumeQuietMs` without one, then delivered once, in order. The
+                // session's end is delivered at once, with everything before it.
+                buffering: {
+                  entry: 'bufferFrames',
+                  initial: 'listening',
+                  after: { replayTimeout: releaseAndGoLive },
+                  on: {
+                    'server.replayEnded': releaseAndGoLive,
+                    'socket.holdOverflow': releaseAndGoLive,
+                    'server.sessionEndHeld': releaseAndGoLive,
+                  },
+                  states: {
+                    listening: {
+                      after: { resumeQuiet: releaseAndGoLive },
+                      on: { 'socket.frameHeld': { target: 'listening', reenter: true } },
+                    },
                   },
                 },
                 // The replay is over: each event is new. Honours a `resume_complete` that comes anyway
-                // (upstream's later gateway answers `wantStatus`).
+                // (upstream's later gateway answers `wantStatus`; LobeHub's always).
                 // A re-authentication that got this far was not a spin: the count starts over.
                 live: {
-                  entry: ['endReplay', 'resetReauths'],
-                  exit: 'expectReplay',
+                  entry: ['endReplay', 'resetReauths', 'markFlowing'],
                   on: {
                     'server.resumeComplete': [
+                      ignoreStaleStatus,
                       endSessionOnTerminalStatus,
                       { actions: ['emitResumed', 'reportHistoryLoss'] },
                     ],
@@ -611,8 +806,31 @@ export const connectionMachine = setup({
               },
             },
             heartbeat: {
-              initial: 'idle',
+              initial: 'choosing',
               states: {
+                // Transient: LobeHub's clients count missed acks; the original's waits for each ack.
+                choosing: {
+                  always: [{ guard: 'isLobeHub', target: 'counting' }, { target: 'idle' }],
+                },
+                // LobeHub: a heartbeat every interval; past `maxMissedHeartbeats` unacknowledged in a
+                // row, the link is declared dead.
+                counting: {
+                  after: {
+                    heartbeatInterval: [
+                      {
+                        guard: 'isMissLimitReached',
+                        actions: ['closeOnHeartbeatTimeout', 'declareLinkLost'],
+                      },
+                      { target: 'counting', reenter: true, actions: ['countMiss', 'sendHeartbeat'] },
+                    ],
+                  },
+                  on: {
+                    'server.heartbeatAck': [
+                      { guard: 'hasUnackedHeartbeats', actions: ['countAck', 'forgetMisses'] },
+                      { actions: 'forgetMisses' },
+                    ],
+                  },
+                },
                 idle: {
                   after: { heartbeatInterval: { target: 'awaitingAck', actions: 'sendHeartbeat' } },
                   on: {
@@ -657,11 +875,28 @@ export const connectionMachine = setup({
                 },
               },
             },
+            // Attempts start over once frames have flowed for `minUptimeMs`: a link dropped while it
+            // holds frames (or before) has not proved itself.
             uptime: {
-              initial: 'unproven',
+              initial: 'waiting',
               states: {
+                waiting: { on: { 'link.flowing': 'unproven' } },
                 unproven: { after: { minUptime: { target: 'proven', actions: 'resetAttempts' } } },
                 proven: {},
+              },
+            },
+            // LobeHub: a group member's end opens a window in which a session end is its echo.
+            memberEcho: {
+              initial: 'none',
+              states: {
+                none: { on: { 'server.memberEnded': { target: 'window', actions: 'recordMemberEnd' } } },
+                window: {
+                  after: { memberEchoWindow: 'none' },
+                  on: {
+                    'server.memberEnded': { target: 'window', reenter: true, actions: 'recordMemberEnd' },
+                    'server.operationActive': 'none',
+                  },
+                },
               },
             },
           },
@@ -674,6 +909,13 @@ export const connectionMachine = setup({
       always: [
         { guard: 'gatewayDedupsCommands', target: 'retryDecision', actions: 'requeueInFlight' },
         { target: 'retryDecision', actions: 'reportUnconfirmed' },
+      ],
+    },
+    // Transient: `reconnect()` on a live link redials at once; its unconfirmed commands are settled as when a link is lost.
+    redialing: {
+      always: [
+        { guard: 'gatewayDedupsCommands', target: 'link', actions: ['requeueInFlight', 'resetAttempts'] },
+        { target: 'link', actions: ['reportUnconfirmed', 'resetAttempts'] },
       ],
     },
     // Transient: every way of losing a link (close, timeouts, token failure) is decided here, once.
@@ -695,7 +937,8 @@ export const connectionMachine = setup({
     reconnecting: {
       after: { backoff: 'link' },
       on: {
-        'user.reconnect': 'link',
+        // The user's own reconnect starts a fresh series (LobeHub's `reconnect()` resets its backoff).
+        'user.reconnect': { target: 'link', actions: 'resetAttempts' },
         'env.online': 'link',
         'env.visible': 'link',
       },

@@ -20,8 +20,9 @@ import { type DeliveredMessage, provideClientDependencies } from './clientDepend
 import { type ClientEventCall, clientEventsFor, clientEventsForFrame } from './clientEvents.js';
 import { memoizeClientSnapshot } from './clientSnapshot.js';
 import { readReceipt, toolConfirmation, userInput } from './commands.js';
+import { type ClientDialect, originalDialect } from './dialect.js';
 import { environmentActor } from './environment.actor.js';
-import { EventLedger } from './ledger.js';
+import type { EventLedger } from './ledger.js';
 import { Listeners } from './listeners.js';
 import { MalformedFrameLog } from './malformedFrames.js';
 import {
@@ -32,7 +33,7 @@ import {
   toConnectionConfig,
 } from './options.js';
 import type { FrameError } from './protocol/parse.js';
-import type { CommandFrame, SessionStatus } from './protocol/types.js';
+import type { CommandFrame, SessionStatus, ToolResultFrame } from './protocol/types.js';
 import { socketActor } from './socket.actor.js';
 
 // One definition for every client (a provided machine is a whole new node tree, ~40 KB): each
@@ -54,6 +55,8 @@ const clientMachine = connectionMachine.provide({
 export class AgentGatewayClient implements IAgentGatewayClient {
   /** The running connection machine: for `@xstate/react`, the inspector, and framework adapters. */
   readonly actor: Actor<ConnectionMachine>;
+  /** The gateway's protocol (the `dialect` option). Default the original protocol. */
+  readonly dialect: ClientDialect;
   readonly #listeners: Listeners<AgentGatewayClientEvents>;
   readonly #ledger: EventLedger;
   readonly #logger: Logger;
@@ -75,22 +78,25 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   #disposed = false;
 
   constructor(options: AgentGatewayClientOptions) {
-    const WebSocketClass = checkOptions(options);
+    const dialect = options.dialect ?? originalDialect;
+    this.dialect = dialect;
+    const WebSocketClass = checkOptions(options, dialect);
     this.#logger = guardLogger(options.logger ?? console);
     this.#malformed = new MalformedFrameLog(this.#logger);
     this.#token = options.token;
     this.#getToken = options.getToken;
-    this.#ledger = new EventLedger(options.lastEventId ?? '', options.dedupeWindow);
+    this.#ledger = dialect.createLedger(options.lastEventId ?? '', options.dedupeWindow);
     this.#listeners = new Listeners((error, event) =>
       this.#logger.error(`[AgentGatewayClient] A "${event}" listener threw:`, error),
     );
     this.actor = createActor(clientMachine, {
-      input: { config: toConnectionConfig(options), jitterSeed: options.jitterSeed },
+      input: { config: toConnectionConfig(options, dialect), jitterSeed: options.jitterSeed },
       ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
     provideClientDependencies(this.actor.system, {
       gatewayUrl: options.gatewayUrl,
+      dialect,
       WebSocket: WebSocketClass,
       getToken: () => (this.#getToken ? this.#getToken() : (this.#token ?? '')),
       ledger: this.#ledger,
@@ -186,6 +192,16 @@ export class AgentGatewayClient implements IAgentGatewayClient {
   /** Answers an input request. */
   sendUserInput(requestId: string, content: string): CommandReceipt {
     return this.#issue(userInput(requestId, content));
+  }
+
+  /**
+   * Answers a `tool_execute` of LobeHub's gateways: the result of a tool the gateway asked the app to
+   * run, correlated by `toolCallId`.
+   */
+  sendToolResult(result: Omit<ToolResultFrame, 'type' | 'commandId'>): CommandReceipt {
+    if (typeof result?.toolCallId !== 'string' || result.toolCallId.length === 0)
+      throw new TypeError('toolCallId must be a string');
+    return this.#issue({ ...result, type: 'tool_result' });
   }
 
   /** Replaces the static token; used by the next `auth` (the current link is kept). */

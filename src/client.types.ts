@@ -21,6 +21,11 @@ export interface AgentGatewayClientEvents {
   /** One agent stream event (kinds newer than this version included, as sent). */
   agent_event: (message: AgentEventMessage) => void;
   auth_failed: (reason: string) => void;
+  /**
+   * The token expired and the client does not re-authenticate by itself (`reauthOnExpiry: false`, as
+   * LobeHub's client): call `updateToken`, then `reconnect`.
+   */
+  auth_expired: () => void;
   connected: () => void;
   disconnected: () => void;
   /**
@@ -32,8 +37,9 @@ export interface AgentGatewayClientEvents {
   /** The delay before the next attempt, and the attempt's number in the current series. */
   reconnecting: (delayMs: number, attempt: number) => void;
   /**
-   * A `session_complete` frame. A session a terminal `resume_complete` ends is told with the same
-   * payload type: `{ type: 'session_complete', id }`, `id` the last event delivered, no summary.
+   * A `session_complete` frame. A session a terminal `resume_complete` (or, with LobeHub's gateways,
+   * the operation's own end event) ends is told with the same payload type:
+   * `{ type: 'session_complete', id }`, `id` the last event delivered, no summary.
    */
   session_complete: (message: SessionCompleteMessage) => void;
   /** The connection status, at every change of `connectionStatus` (as the original client). */

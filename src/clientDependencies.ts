@@ -1,3 +1,4 @@
+import type { ClientDialect } from './dialect.js';
 import type { EventLedger } from './ledger.js';
 import type { FrameError } from './protocol/parse.js';
 import type { AgentEventMessage, SessionEventMessage } from './protocol/types.js';
@@ -9,6 +10,8 @@ export type DeliveredMessage = Exclude<SessionEventMessage, { type: 'session_com
 /** What a client gives the actors of its machine: the socket adapter and the environment watcher. */
 export interface ClientDependencies {
   gatewayUrl: string;
+  /** The gateway's dialect: URL, frame validation, ids and replays. */
+  dialect: ClientDialect;
   WebSocket: WebSocketConstructor;
   /** Called each time `auth` is written; may be async. */
   getToken: () => string | Promise<string>;

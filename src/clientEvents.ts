@@ -41,6 +41,11 @@ export function clientEventsFor(
             ['session_complete', emitted.message],
           ]
         : [['session_complete', { type: 'session_complete', id: lastEventId }]];
+    case 'operationEnded':
+      // The operation ended itself: told as a session end after the last event delivered.
+      return [['session_complete', { type: 'session_complete', id: lastEventId }]];
+    case 'authExpired':
+      return [['auth_expired']];
     case 'linkError':
       return [['error', new AgentGatewayError(emitted.message, { kind: 'link' })]];
     case 'gaveUp':

@@ -1,8 +1,8 @@
-import { type Actor, createActor, type StateValue } from 'xstate';
+import { type Actor, assertEvent, assign, createActor, type StateValue } from 'xstate';
 import type { DisconnectReason } from '../machines/connection.machine.js';
 import type { ConnectionStatus } from '../machines/connectionStatus.js';
 import { sessionMachine } from '../machines/session.machine.js';
-import type { SessionView } from '../machines/session.view.js';
+import { createSessionFold, type SessionView } from '../machines/session.view.js';
 import type { AgentGatewayClient } from './client.js';
 import type { AgentGatewayClientEvents, CommandReceipt } from './client.types.js';
 import type { ClientError } from './errors.js';
@@ -42,6 +42,20 @@ export interface GatewayStore {
   dispose(): void;
 }
 
+/** The session model for the client's dialect: LobeHub's agent events are folded by its own fold. */
+function sessionMachineFor(client: AgentGatewayClient) {
+  const foldEvent = client.dialect.foldAgentEvent;
+  if (foldEvent === undefined) return sessionMachine;
+  return sessionMachine.provide({
+    actions: {
+      foldFrame: assign(({ context, event }) => {
+        assertEvent(event, 'server.message');
+        return createSessionFold(foldEvent, client.getSnapshot().chatKey)(context, event.message);
+      }),
+    },
+  });
+}
+
 /** Runs a callback later and returns its cancel function. */
 type Schedule = (run: () => void) => () => void;
 
@@ -74,7 +88,7 @@ export function createGatewayStore(
   client: AgentGatewayClient,
   options: { renderBatch?: RenderBatch } = {},
 ): GatewayStore {
-  const session: Actor<typeof sessionMachine> = createActor(sessionMachine).start();
+  const session: Actor<typeof sessionMachine> = createActor(sessionMachineFor(client)).start();
   const batch = options.renderBatch ?? 'frame';
   const schedule = batch === 'sync' ? undefined : createSchedule(batch);
   const listeners = new Set<() => void>();

@@ -11,6 +11,7 @@ export type {
   IAgentGatewayClient,
 } from './client.types.js';
 export type { AgentGatewayClientOptions, Logger } from './options.js';
+export { type ClientDialect, originalDialect } from './dialect.js';
 export {
   AgentGatewayError,
   type AgentGatewayErrorDetails,
@@ -36,9 +37,15 @@ export {
   type ConnectionMachine,
   connectionMachine,
   type DisconnectReason,
+  type HoldLimits,
   type QueuedCommand,
 } from '../machines/connection.machine.js';
-export type { ConnectionConfig, OutboxOverflow } from '../machines/connection.config.js';
+export type {
+  BackoffReset,
+  ConnectionConfig,
+  OutboxOverflow,
+  WireDialect,
+} from '../machines/connection.config.js';
 export {
   type ConnectionStatus,
   toConnectionStatus,
@@ -52,9 +59,12 @@ export {
   sessionMachine,
 } from '../machines/session.machine.js';
 export {
+  type AgentEventFold,
   answerInputRequest,
+  createSessionFold,
   foldSessionFrame,
   initialSessionView,
+  type InputQuestion,
   type PendingInput,
   type ReasoningUIPart,
   respondToToolCall,

@@ -1,6 +1,6 @@
 import type { ActorOptions, AnyActorLogic } from 'xstate';
-import type { ConnectionConfig } from '../machines/connection.config.js';
-import { buildSocketUrl } from './protocol/url.js';
+import { type ConnectionConfig, DEFAULT_CONNECTION_CONFIG } from '../machines/connection.config.js';
+import type { ClientDialect } from './dialect.js';
 import type { WebSocketConstructor } from './webSocket.js';
 
 /** Where the client writes diagnostics (malformed frames, throwing listeners). Default `console`. */
@@ -10,7 +10,7 @@ export interface Logger {
 }
 
 /** Options of {@link AgentGatewayClient}: the original client's, plus a few extras for tests and tuning. */
-export interface AgentGatewayClientOptions extends Partial<ConnectionConfig> {
+export interface AgentGatewayClientOptions extends Partial<Omit<ConnectionConfig, 'dialect'>> {
   /** Base URL of the gateway (`http`, `https`, `ws` or `wss`). Required. */
   gatewayUrl: string;
   /** Static token, sent in `auth`; replace it with `updateToken`. One of `token` / `getToken` is required. */
@@ -33,42 +33,47 @@ export interface AgentGatewayClientOptions extends Partial<ConnectionConfig> {
   dedupeWindow?: number;
   /** Reconnect at once when the browser comes online or the page becomes visible. Default `true`. */
   watchEnvironment?: boolean;
+  /**
+   * The gateway's protocol: LobeHub's v1 is `lobehubDialect` from `agent-gateway-client/lobehub` (then
+   * `connect` takes an operationId). Default the original protocol, with the extensions a gateway announces.
+   */
+  dialect?: ClientDialect;
 }
 
-const numericOptions = [
-  'maxReconnectAttempts',
-  'initialReconnectDelayMs',
-  'maxReconnectDelayMs',
-  'heartbeatIntervalMs',
-  'heartbeatTimeoutMs',
-  'connectTimeoutMs',
-  'authTimeoutMs',
-  'minUptimeMs',
-  'maxQueuedCommands',
-  'maxReauthsPerLink',
-  'maxMalformedFramesPerSecond',
-] as const satisfies readonly (keyof ConnectionConfig)[];
+/** The values an option given as a word may take. */
+const CHOICES: Partial<Record<keyof ConnectionConfig, readonly string[]>> = {
+  outboxOverflow: ['rejectNew', 'dropOldest'],
+  backoffReset: ['uptime', 'open'],
+};
 
-/** Picks the machine's configuration out of the options, refusing values that cannot work. */
-export function toConnectionConfig(options: AgentGatewayClientOptions): Partial<ConnectionConfig> {
-  const config: Partial<ConnectionConfig> = {};
-  for (const key of numericOptions) {
-    const value = options[key];
+/**
+ * Picks the machine's configuration out of the options, over the dialect's, refusing values that
+ * cannot work: every number finite and ≥ 0, `reconnectJitter` within [0, 1], every switch a boolean,
+ * every word one of its choices.
+ */
+export function toConnectionConfig(
+  options: AgentGatewayClientOptions,
+  dialect: ClientDialect,
+): Partial<ConnectionConfig> {
+  const config: Record<string, unknown> = { ...dialect.config };
+  for (const key of Object.keys(DEFAULT_CONNECTION_CONFIG) as Array<keyof ConnectionConfig>) {
+    // The dialect is the `dialect` option's object, whose config names its rules.
+    if (key === 'dialect') continue;
+    const value: unknown = options[key];
     if (value === undefined) continue;
-    if (!Number.isFinite(value) || value < 0)
-      throw new RangeError(`${key} must be a finite number ≥ 0 (got ${value})`);
+    const kind = typeof DEFAULT_CONNECTION_CONFIG[key];
+    if (kind === 'number' && !(Number(value) >= 0 && Number.isFinite(value)))
+      throw new RangeError(`${key} must be a finite number ≥ 0 (got ${String(value)})`);
+    if (kind === 'boolean' && typeof value !== 'boolean')
+      throw new TypeError(`${key} must be true or false (got ${String(value)})`);
+    const choices = CHOICES[key];
+    if (choices !== undefined && !choices.includes(value as string))
+      throw new RangeError(`${key} must be one of ${choices.join(', ')} (got ${String(value)})`);
     config[key] = value;
   }
-  if (options.reconnectJitter !== undefined) {
-    const jitter = options.reconnectJitter;
-    if (!(jitter >= 0 && jitter <= 1))
-      throw new RangeError(`reconnectJitter must be within [0, 1] (got ${jitter})`);
-    config.reconnectJitter = jitter;
-  }
-  if (options.autoReconnect !== undefined) config.autoReconnect = options.autoReconnect;
-  if (options.outboxOverflow !== undefined) config.outboxOverflow = options.outboxOverflow;
-  if (options.wantStatus !== undefined) config.wantStatus = options.wantStatus;
-  return config;
+  if (options.reconnectJitter !== undefined && options.reconnectJitter > 1)
+    throw new RangeError(`reconnectJitter must be within [0, 1] (got ${options.reconnectJitter})`);
+  return config as Partial<ConnectionConfig>;
 }
 
 /** A logger that cannot throw: a throwing logger must not break the socket's handlers that call it. */
@@ -86,9 +91,12 @@ export function guardLogger(logger: Logger): Logger {
 }
 
 /** Refuses options the client cannot work with, with a clear message; returns the WebSocket class to use. */
-export function checkOptions(options: AgentGatewayClientOptions): WebSocketConstructor {
+export function checkOptions(
+  options: AgentGatewayClientOptions,
+  dialect: ClientDialect,
+): WebSocketConstructor {
   if (typeof options.gatewayUrl !== 'string') throw new TypeError('gatewayUrl is required');
-  buildSocketUrl(options.gatewayUrl, '');
+  dialect.socketUrl(options.gatewayUrl, '');
   if (options.getToken === undefined && typeof options.token !== 'string') {
     throw new TypeError('One of token or getToken is required');
   }

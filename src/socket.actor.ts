@@ -2,12 +2,9 @@ import { fromCallback } from 'xstate';
 import type { ConnectionEvent, SocketActorInput, SocketCommand } from '../machines/connection.machine.js';
 import { clientDependencies } from './clientDependencies.js';
 import { encodeClientFrame } from './protocol/encode.js';
-import { decodeServerFrame, type FrameError } from './protocol/parse.js';
-import type { ClientFrame, ServerMessage } from './protocol/types.js';
-import { buildSocketUrl } from './protocol/url.js';
-import { ReadyState, type SocketEventLike, type WebSocketConstructor } from './webSocket.js';
-
-const noop = () => undefined;
+import type { FrameError } from './protocol/parse.js';
+import type { ClientFrame } from './protocol/types.js';
+import { listen, ReadyState, type SocketEventLike, type WebSocketConstructor } from './webSocket.js';
 
 /**
  * The only code that touches a WebSocket. Invoked by the connection machine once per link: it opens
@@ -22,27 +19,36 @@ const noop = () => undefined;
 export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
   ({ input, system, sendBack: sendToMachine, receive }) => {
     const options = clientDependencies(system);
-    const { ledger, deliver, deliverAgentEvent, reportFrameError } = options;
+    const { ledger, dialect, deliver, reportFrameError } = options;
     const sendBack = (event: ConnectionEvent) => sendToMachine(event);
     let socket: InstanceType<WebSocketConstructor>;
     try {
-      socket = new options.WebSocket(buildSocketUrl(options.gatewayUrl, input.chatKey));
+      socket = new options.WebSocket(dialect.socketUrl(options.gatewayUrl, input.chatKey));
     } catch (error) {
       sendBack({ type: 'socket.error', message: describe(error, 'Could not create the WebSocket') });
       sendBack({ type: 'socket.closed', code: 1006, reason: 'WebSocket constructor failed' });
       return;
     }
-    // Until the machine says this link's replay is over, every id is looked up.
-    ledger.expectDuplicates();
     // Set once the socket is closed by either side: from then on nothing it says reaches the machine.
     let finished = false;
     // After a heartbeat, the first inbound frame of any kind is proof that the link lives.
     let awaitingProofOfLife = false;
     // Each `auth` request supersedes the previous one, so a slow token provider cannot write stale auth.
     let authRequest = 0;
-    // While the machine waits for the end of a replay the gateway does not mark: session frames (and
-    // a `resume_complete`) in arrival order.
-    let held: ServerMessage[] | undefined;
+    // Every session frame of the link goes through its gate: each id once, held while the machine says.
+    const gate = dialect.createGate(
+      ledger,
+      {
+        agentEvent: options.deliverAgentEvent,
+        frame: (message) => {
+          if (message.type === 'session_complete') sendBack({ type: 'server.sessionComplete', message });
+          else if (message.type === 'resume_complete') sendBack({ type: 'server.resumeComplete', message });
+          else deliver(message);
+        },
+        report: sendBack,
+      },
+      input.chatKey,
+    );
 
     /** Writes a frame if the socket can take it; says whether it did. */
     const write = (frame: ClientFrame): boolean => {
@@ -86,25 +92,31 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
 
     const onMessage = (event: SocketEventLike) => {
       if (finished) return;
-      const message = decodeServerFrame(event.data, refuseFrame);
+      const raw = event.data;
+      const message = dialect.decode(raw, refuseFrame);
       if (message === undefined) return;
-      const type = message.type;
-      // A heartbeat_ack is its own proof of life (the machine counts acks); any other frame, even a
-      // malformed one, proves the link lives before it is handled.
-      if (type === 'heartbeat_ack') return sendBack({ type: 'server.heartbeatAck' });
-      if (awaitingProofOfLife) proveLife();
-      if (held === undefined) {
-        // The hot path: almost every frame is an agent event.
-        if (type === 'agent_event') {
-          if (ledger.accept(message)) deliverAgentEvent(message);
-          return;
-        }
-      } else if ('id' in message || type === 'resume_complete') {
-        held.push(message);
-        if (type === 'resume_complete') sendBack({ type: 'server.replayEnded' });
-        return;
+      switch (message.type) {
+        // A heartbeat_ack is its own proof of life (the machine counts acks).
+        case 'heartbeat_ack':
+          return sendBack({ type: 'server.heartbeatAck' });
+        case 'auth_success':
+          proveLife();
+          return sendBack({
+            type: 'server.authSuccess',
+            capabilities: message.capabilities ?? [],
+            lastEventId: ledger.lastEventId,
+          });
+        case 'auth_failed':
+          proveLife();
+          return sendBack({ type: 'server.authFailed', reason: message.reason });
+        case 'auth_expired':
+          proveLife();
+          return sendBack({ type: 'server.authExpired' });
+        default:
+          // Any other frame proves the link lives before it is handled.
+          if (awaitingProofOfLife) proveLife();
+          gate.offer(message, (raw as string).length);
       }
-      handle(message);
     };
 
     // A malformed frame proves the link lives too.
@@ -119,48 +131,6 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
       if (!awaitingProofOfLife) return;
       awaitingProofOfLife = false;
       sendBack({ type: 'socket.alive' });
-    };
-
-    const handle = (message: ServerMessage) => {
-      switch (message.type) {
-        case 'agent_event':
-          if (ledger.accept(message)) deliverAgentEvent(message);
-          return;
-        case 'auth_success':
-          return sendBack({ type: 'server.authSuccess', capabilities: message.capabilities ?? [] });
-        case 'auth_failed':
-          return sendBack({ type: 'server.authFailed', reason: message.reason });
-        case 'auth_expired':
-          return sendBack({ type: 'server.authExpired' });
-        case 'heartbeat_ack':
-          return sendBack({ type: 'server.heartbeatAck' });
-        case 'resume_complete':
-          return sendBack({ type: 'server.resumeComplete', message });
-        default:
-          if (!ledger.accept(message)) return;
-          if (message.type === 'session_complete')
-            return sendBack({ type: 'server.sessionComplete', message });
-          return deliver(message);
-      }
-    };
-
-    // The replay repeats what was streamed live before it, in the gateway's order: each id is delivered
-    // at its last place in what was held, and the earlier copies are counted as duplicates.
-    const release = () => {
-      const frames = held;
-      held = undefined;
-      if (frames === undefined) return;
-      const lastPlace = new Map<string, number>();
-      frames.forEach((message, place) => {
-        if ('id' in message) lastPlace.set(message.id, place);
-      });
-      options.duringMachineStep(() =>
-        frames.forEach((message, place) => {
-          if (finished) return;
-          if ('id' in message && lastPlace.get(message.id) !== place) ledger.duplicates++;
-          else handle(message);
-        }),
-      );
     };
 
     const onClose = (event: SocketEventLike) => {
@@ -183,10 +153,7 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
       }
     };
 
-    socket.addEventListener('open', onOpen);
-    socket.addEventListener('message', onMessage);
-    socket.addEventListener('close', onClose);
-    socket.addEventListener('error', onError);
+    const unlisten = listen(socket, { open: onOpen, message: onMessage, close: onClose, error: onError });
 
     receive((command) => {
       switch (command.type) {
@@ -209,27 +176,21 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
           if (!write(command.frame)) sendBack({ type: 'socket.commandUnsent', commandId: command.commandId });
           return;
         case 'holdFrames':
-          held ??= [];
-          return;
+        case 'sequenceFrames':
+        case 'bufferFrames':
+          return gate[command.type](command.limits);
         case 'releaseFrames':
-          return release();
+          // Held frames are delivered even after the socket closed: the machine asked for them.
+          return options.duringMachineStep(() => gate.releaseFrames());
         case 'replayOver':
           return ledger.endReplay();
-        case 'replayPossible':
-          return ledger.expectDuplicates();
         case 'close':
           return close(command.code, command.reason);
       }
     });
 
     return () => {
-      socket.removeEventListener('open', onOpen);
-      socket.removeEventListener('message', onMessage);
-      socket.removeEventListener('close', onClose);
-      socket.removeEventListener('error', onError);
-      // `ws` emits 'error' when a socket that is still connecting is closed; with no listener left,
-      // Node would treat it as unhandled and crash the process.
-      socket.addEventListener('error', noop);
+      unlisten();
       close(1000, 'Client disconnect');
     };
   },

@@ -39,6 +39,7 @@ export class RunFollower {
       chatKey,
       inputToolName: options.inputToolName,
       answerOf: (requestId) => this.#answers.get(requestId),
+      ...(client.dialect.foldAgentEvent ? { foldAgentEvent: client.dialect.foldAgentEvent } : {}),
     });
     client.on('message', (frame) => {
       this.#log.add(frame);

@@ -1,5 +1,7 @@
 import type { UIMessageChunk } from 'ai';
 import {
+  type AgentEventFold,
+  createSessionFold,
   foldSessionFrame,
   initialSessionView,
   type SessionFrame,
@@ -19,6 +21,8 @@ export interface SessionChunksOptions {
   inputToolName: string;
   /** The answer this app gave to an input request, if it did (the stream does not carry it). */
   answerOf(requestId: string): string | undefined;
+  /** How the client's dialect folds its agent events (its `dialect.foldAgentEvent`). Default the original protocol's. */
+  foldAgentEvent?: AgentEventFold;
 }
 
 interface TextTrack {
@@ -51,7 +55,14 @@ export class SessionChunks {
   #historyLosses = 0;
   #stepOpen = false;
 
-  constructor(private readonly options: SessionChunksOptions) {}
+  readonly #fold: (view: SessionView, frame: SessionFrame) => SessionView;
+
+  constructor(private readonly options: SessionChunksOptions) {
+    this.#fold =
+      options.foldAgentEvent === undefined
+        ? foldSessionFrame
+        : createSessionFold(options.foldAgentEvent, options.chatKey);
+  }
 
   /** The session model's view of the frames so far. */
   get view(): SessionView {
@@ -66,7 +77,7 @@ export class SessionChunks {
   /** Folds one frame and appends the chunks it adds. */
   add(frame: SessionFrame): void {
     const before = this.#view;
-    const after = foldSessionFrame(before, frame);
+    const after = this.#fold(before, frame);
     this.#view = after;
     after.messages.forEach((message, m) => {
       const previous = before.messages[m];

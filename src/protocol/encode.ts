@@ -1,12 +1,15 @@
 import type { ClientFrame } from './types.js';
 
 /**
- * Serializes a client frame with its keys in alphabetical order (`{"token":"t","type":"auth"}`), so
- * every frame of a given content has exactly one encoding. Client frames are flat objects.
+ * Serializes a client frame with its top-level keys in alphabetical order
+ * (`{"token":"t","type":"auth"}`), so every frame of a given content has one encoding. Nested values
+ * (a `tool_result`'s `error` and `state`) are written as the app gave them.
  *
  * @example
  * socket.send(encodeClientFrame({ type: 'tool_confirmation', toolCallId: 'c1', approved: true }));
  */
 export function encodeClientFrame(frame: ClientFrame): string {
-  return JSON.stringify(frame, Object.keys(frame).sort());
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(frame).sort()) sorted[key] = frame[key as keyof ClientFrame];
+  return JSON.stringify(sorted);
 }

@@ -29,16 +29,19 @@ export type ParseResult = { ok: true; message: ServerMessage } | { ok: false; er
 const PREVIEW_LENGTH = 120;
 const statuses: ReadonlySet<string> = new Set(SESSION_STATUSES);
 
-type Fields = Record<string, unknown>;
+/** A decoded JSON object. */
+export type Fields = Record<string, unknown>;
 
 // Hand-written guards rather than a schema library: this runs once per frame on the hot path, a
 // dozen `typeof` checks cost next to nothing, and the core bundle stays free of a validator.
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+const isOptionalBoolean = (value: unknown) => value === undefined || typeof value === 'boolean';
 const isObject = (value: unknown): value is Fields =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-type FieldCheck = (fields: Fields) => string | undefined;
+/** Checks a frame's fields; returns the first bad field's name. */
+export type FieldCheck = (fields: Record<string, unknown>) => string | undefined;
 
 // Maps, not object literals: a frame typed "__proto__" or "constructor" must not reach Object.prototype.
 /** Field checks of each server message type, returning the bad field; no entry means "unknown type". */
@@ -50,11 +53,13 @@ const messageChecks = new Map<string, FieldCheck>(
     heartbeat_ack: () => undefined,
     auth_failed: (f) => (isString(f.reason) ? undefined : 'reason'),
     resume_complete: (f) =>
-      isStatus(f.status)
-        ? f.recovered === undefined || typeof f.recovered === 'boolean'
-          ? undefined
-          : 'recovered'
-        : 'status',
+      !isStatus(f.status)
+        ? 'status'
+        : !isOptionalBoolean(f.recovered)
+          ? 'recovered'
+          : isOptionalBoolean(f.gap)
+            ? undefined
+            : 'gap',
     agent_event: (f) => checkId(f) ?? checkAgentEvent(f.event),
     status_change: (f) => checkId(f) ?? (isStatus(f.status) ? undefined : 'status'),
     tool_confirmation_request: (f) =>
@@ -89,7 +94,8 @@ const agentEventChecks = new Map<string, FieldCheck>(
   } satisfies Record<string, FieldCheck>),
 );
 
-function isStatus(value: unknown): value is SessionStatus {
+/** Whether a value is one of the session statuses. */
+export function isStatus(value: unknown): value is SessionStatus {
   return isString(value) && statuses.has(value);
 }
 
@@ -97,11 +103,15 @@ function checkId(frame: Fields): string | undefined {
   return isString(frame.id) && frame.id.length > 0 ? undefined : 'id';
 }
 
-function checkAgentEvent(event: unknown): string | undefined {
+/**
+ * The bad field of an agent event, if any. Events are told apart by `kind` (the original's shape) or,
+ * from LobeHub's gateways, by `type`; an event with neither is refused.
+ */
+export function checkAgentEvent(event: unknown): string | undefined {
   if (!isObject(event)) return 'event';
   const kind = event.kind;
   if (kind === 'text_delta') return isString(event.content) ? undefined : 'event.content';
-  if (!isString(kind)) return 'event';
+  if (!isString(kind)) return isString(event.type) ? undefined : 'event.kind/type';
   return agentEventChecks.get(kind)?.(event);
 }
 
@@ -111,7 +121,13 @@ function checkTool(tool: unknown): string | undefined {
   return isString(apiName) && isString(args) && isString(identifier) && isString(name) ? undefined : 'tool';
 }
 
-function refuse(kind: FrameErrorKind, message: string, raw: string): FrameError {
+/** The field check of a server message type other than `agent_event`; `undefined` for an unknown type. */
+export function messageCheck(type: unknown): FieldCheck | undefined {
+  return isString(type) ? messageChecks.get(type) : undefined;
+}
+
+/** A {@link FrameError} with the frame's preview. */
+export function refuse(kind: FrameErrorKind, message: string, raw: string): FrameError {
   return new FrameError(kind, message, raw.slice(0, PREVIEW_LENGTH));
 }
 
@@ -124,6 +140,26 @@ export function decodeServerFrame(
   raw: unknown,
   refused: (error: FrameError) => void,
 ): ServerMessage | undefined {
+  const frame = decodeObject(raw, refused);
+  if (frame === undefined) return undefined;
+  const type = frame.type;
+  // The hot path: almost every frame is an agent event, most of them text.
+  if (type === 'agent_event') {
+    const badField = checkId(frame) ?? checkAgentEvent(frame.event);
+    if (badField === undefined) return frame as unknown as ServerMessage;
+    return void refused(refuse('invalidField', badFieldMessage(type, badField), raw as string));
+  }
+  const check = messageCheck(type);
+  if (check === undefined)
+    return void refused(refuse('unknownType', `Unknown frame type ${JSON.stringify(type)}`, raw as string));
+  const badField = check(frame);
+  if (badField !== undefined)
+    return void refused(refuse('invalidField', badFieldMessage(type, badField), raw as string));
+  return frame as unknown as ServerMessage;
+}
+
+/** The JSON object a raw frame holds, or `undefined` after telling `refused` why there is none (binary, not JSON, not an object). */
+export function decodeObject(raw: unknown, refused: (error: FrameError) => void): Fields | undefined {
   if (typeof raw !== 'string')
     return void refused(refuse('binary', 'Binary frames are not part of the protocol', ''));
   let frame: unknown;
@@ -133,22 +169,12 @@ export function decodeServerFrame(
     return void refused(refuse('notJson', 'Frame is not valid JSON', raw));
   }
   if (!isObject(frame)) return void refused(refuse('notObject', 'Frame is not a JSON object', raw));
-  const type = frame.type;
-  // The hot path: almost every frame is an agent event, most of them text.
-  if (type === 'agent_event') {
-    const badField = checkId(frame) ?? checkAgentEvent(frame.event);
-    if (badField === undefined) return frame as unknown as ServerMessage;
-    return void refused(
-      refuse('invalidField', `Frame "agent_event" has a missing or mistyped ${badField}`, raw),
-    );
-  }
-  const check = isString(type) ? messageChecks.get(type) : undefined;
-  if (check === undefined)
-    return void refused(refuse('unknownType', `Unknown frame type ${JSON.stringify(type)}`, raw));
-  const badField = check(frame);
-  if (badField !== undefined)
-    return void refused(refuse('invalidField', `Frame "${type}" has a missing or mistyped ${badField}`, raw));
-  return frame as unknown as ServerMessage;
+  return frame;
+}
+
+/** The message of a frame refused for one field. */
+export function badFieldMessage(type: unknown, field: string): string {
+  return `Frame "${String(type)}" has a missing or mistyped ${field}`;
 }
 
 /** The typed message, or the {@link FrameError} saying why the frame is refused. Never throws. */

@@ -22,6 +22,16 @@ const frameChecks = new Map<string, (frame: Fields) => boolean>([
     (f) => isString(f.toolCallId) && typeof f.approved === 'boolean' && optionalString(f.commandId),
   ],
   ['user_input', (f) => isString(f.requestId) && isString(f.content) && optionalString(f.commandId)],
+  [
+    'tool_result',
+    (f) =>
+      isString(f.toolCallId) &&
+      (f.content === null || isString(f.content)) &&
+      typeof f.success === 'boolean' &&
+      (f.error === undefined ||
+        (typeof f.error === 'object' && f.error !== null && isString((f.error as Fields).message))) &&
+      optionalString(f.commandId),
+  ],
 ]);
 
 /**

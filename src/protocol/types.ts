@@ -187,6 +187,8 @@ export interface ResumeCompleteMessage {
   type: 'resume_complete';
   status: SessionStatus;
   recovered?: boolean;
+  /** LobeHub's name for `recovered: false`: the cursor is older than what the gateway still keeps. */
+  gap?: boolean;
 }
 
 /** Server frames that carry an event id: they advance `lastEventId` and are deduplicated. */
@@ -251,8 +253,25 @@ export interface UserInputFrame extends CommandFields {
   content: string;
 }
 
+/**
+ * `tool_result` (LobeHub's gateways): the result of a tool the gateway asked the client to run
+ * (`tool_execute`), correlated by `toolCallId`.
+ */
+export interface ToolResultFrame extends CommandFields {
+  type: 'tool_result';
+  toolCallId: string;
+  /** The tool's output; `null` when it produced none (e.g. it failed). */
+  content: string | null;
+  success: boolean;
+  error?: { message: string; type?: string };
+  /** Tool state the gateway keeps with the result, as the app gives it. */
+  state?: unknown;
+  /** Opaque data the gateway relays to its backend, as the app gives it. */
+  workRegistration?: unknown;
+}
+
 /** A command the user issues: queued while the link is down, written once authenticated. */
-export type CommandFrame = InterruptFrame | ToolConfirmationFrame | UserInputFrame;
+export type CommandFrame = InterruptFrame | ToolConfirmationFrame | UserInputFrame | ToolResultFrame;
 
 /** Any frame the client may send. */
 export type ClientFrame = AuthFrame | HeartbeatFrame | ResumeFrame | CommandFrame;

@@ -92,6 +92,36 @@ describe('connect → authenticate → resume', () => {
     ).toThrow(RangeError);
   });
 
+  it('refuses option values that cannot work, naming the option and the value', async () => {
+    const h = createHarness();
+    const { AgentGatewayClient } = await import('agent-gateway-client');
+    const create = (options: Record<string, unknown>) => () =>
+      new AgentGatewayClient({
+        gatewayUrl: 'https://gw',
+        token: 't',
+        WebSocket: h.latest as never,
+        ...options,
+      });
+    expect(create({ reconnectJitter: 1.5 })).toThrow(/reconnectJitter must be within \[0, 1\] \(got 1.5\)/);
+    expect(create({ replayTimeoutMs: Number.NaN })).toThrow(
+      /replayTimeoutMs must be a finite number ≥ 0 \(got NaN\)/,
+    );
+    expect(create({ maxHeldBytes: Number.POSITIVE_INFINITY })).toThrow(/maxHeldBytes .*Infinity/);
+    expect(create({ maxHeldFrames: '10' })).toThrow(/maxHeldFrames .*got 10/);
+    expect(create({ memberEchoWindowMs: -5 })).toThrow(RangeError);
+    expect(create({ backoffReset: 'sometimes' })).toThrow(
+      /backoffReset must be one of uptime, open \(got sometimes\)/,
+    );
+    expect(create({ outboxOverflow: 'dropNewest' })).toThrow(
+      /outboxOverflow must be one of rejectNew, dropOldest/,
+    );
+    expect(create({ resumeOnConnect: 'yes' })).toThrow(/resumeOnConnect must be true or false/);
+    // The edges that work are taken.
+    expect(
+      create({ reconnectJitter: 1, replayTimeoutMs: 0, backoffReset: 'open', reauthOnExpiry: false }),
+    ).not.toThrow();
+  });
+
   it('exposes an immutable snapshot that changes only with the machine, and notifies subscribers', () => {
     const h = createHarness();
     const seen: string[] = [];

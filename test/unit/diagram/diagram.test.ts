@@ -68,7 +68,7 @@ describe('the connection machine graph', () => {
     });
     expect(graph.nodes.find((node) => node.id === 'link.connected.heartbeat')).toMatchObject({
       type: 'compound',
-      initialChildId: 'link.connected.heartbeat.idle',
+      initialChildId: 'link.connected.heartbeat.choosing',
     });
     expect(graph.nodes[0]).toEqual({
       id: 'connection',
@@ -89,9 +89,9 @@ describe('the connection machine graph', () => {
     const expected = writtenTransitions(connectionMachine);
     const edges = graph.edges.map((edge) => `${edge.sourceId} | ${edge.event}`);
     expect(edges.toSorted()).toEqual(expected.toSorted());
-    expect(graph.edges).toHaveLength(61);
-    expect(graph.edges.filter((edge) => edge.targetIds.length === 0)).toHaveLength(20);
-    expect(graph.edges.filter((edge) => edge.event === 'always')).toHaveLength(7);
+    expect(graph.edges).toHaveLength(98);
+    expect(graph.edges.filter((edge) => edge.targetIds.length === 0)).toHaveLength(29);
+    expect(graph.edges.filter((edge) => edge.event === 'always')).toHaveLength(14);
   });
 
   it('keeps targets, actions, reenter and priority order as XState resolved them', () => {

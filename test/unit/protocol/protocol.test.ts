@@ -38,6 +38,16 @@ describe('parseServerFrame', () => {
     ['step_complete', { kind: 'step_complete', stepIndex: 2 }],
     ['message_complete', { kind: 'message_complete', messageId: 'm1' }],
     ['an unknown kind (forward compatibility)', { kind: 'citation', url: 'https://x' }],
+    [
+      'none, a LobeHub type instead (delivered as it is)',
+      {
+        type: 'stream_chunk',
+        data: { chunkType: 'text', content: 'x' },
+        operationId: 'op',
+        stepIndex: 0,
+        timestamp: 1,
+      },
+    ],
   ])('accepts agent events of kind %s', (_, event) => {
     const result = parseServerFrame(JSON.stringify({ type: 'agent_event', id: 'e1', event }));
     expect(result.ok).toBe(true);
@@ -114,7 +124,9 @@ describe('parseServerFrame', () => {
     ['{"type":"resume_complete","status":"running","recovered":"no"}', 'resume_complete', 'recovered'],
     ['{"type":"agent_event","id":"","event":{"kind":"text_delta","content":"x"}}', 'agent_event', 'id'],
     ['{"type":"agent_event","id":"1","event":[]}', 'agent_event', 'event'],
-    ['{"type":"agent_event","id":"1","event":{"kind":7}}', 'agent_event', 'event'],
+    ['{"type":"agent_event","id":"1","event":{"kind":7}}', 'agent_event', 'event.kind/type'],
+    ['{"type":"agent_event","id":"1","event":{"content":"x"}}', 'agent_event', 'event.kind/type'],
+    ['{"type":"resume_complete","status":"running","gap":"yes"}', 'resume_complete', 'gap'],
     ['{"type":"agent_event","id":"1","event":{"kind":"text_delta"}}', 'agent_event', 'event.content'],
     ['{"type":"agent_event","id":"1","event":{"kind":"thinking"}}', 'agent_event', 'event.content'],
     [
