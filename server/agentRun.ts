@@ -4,6 +4,7 @@ import type {
   SessionEventMessage,
   SessionStatus,
   ToolDescriptor,
+  ToolResultFrame,
   UnknownAgentStreamEvent,
 } from '../src/protocol/types.js';
 import type { DistributiveOmit } from './eventLog.js';
@@ -23,6 +24,11 @@ export interface AgentContext {
   requestToolConfirmation(toolCallId: string, tool: ToolDescriptor): Promise<boolean>;
   /** Asks the user for input; resolves with the answer. */
   requestInput(prompt: string): Promise<string>;
+  /**
+   * Waits for the client's `tool_result` for a tool the agent asked it to run (LobeHub's
+   * `tool_execute`, which the agent emits itself).
+   */
+  awaitToolResult(toolCallId: string): Promise<ToolResultFrame>;
   /** Reports a session-level error event (`error`). */
   error(code: string, message: string): void;
   /** Waits, unless the user interrupts first (then rejects). */
@@ -57,6 +63,7 @@ export interface AgentRunHost {
 export class AgentRun {
   readonly #confirmations = new Map<string, (approved: boolean) => void>();
   readonly #inputs = new Map<string, (content: string) => void>();
+  readonly #toolResults = new Map<string, (result: ToolResultFrame) => void>();
   readonly #abort = new AbortController();
   #requestCount = 0;
   #phase: 'idle' | 'running' | 'ended' = 'idle';
@@ -100,6 +107,7 @@ export class AgentRun {
     this.#stopped = true;
     this.#confirmations.clear();
     this.#inputs.clear();
+    this.#toolResults.clear();
     this.#abort.abort(new InterruptedError('The session was evicted'));
   }
 
@@ -120,6 +128,13 @@ export class AgentRun {
         resolve(frame.content);
         return 'applied';
       }
+      case 'tool_result': {
+        const resolve = this.#toolResults.get(frame.toolCallId);
+        if (resolve === undefined) return 'ignored';
+        this.#toolResults.delete(frame.toolCallId);
+        resolve(frame);
+        return 'applied';
+      }
       case 'interrupt':
         if (this.#phase !== 'running' || this.#abort.signal.aborted) return 'ignored';
         this.#abort.abort(new InterruptedError('Interrupted by the user'));
@@ -132,6 +147,7 @@ export class AgentRun {
     this.#phase = 'ended';
     this.#confirmations.clear();
     this.#inputs.clear();
+    this.#toolResults.clear();
     this.host.publish({ type: 'status_change', status });
     this.host.publish(
       summary === undefined ? { type: 'session_complete' } : { type: 'session_complete', summary },
@@ -192,6 +208,11 @@ export class AgentRun {
           this.#inputs.set(requestId, resolve);
           host.publish({ type: 'status_change', status: 'waiting_input' });
           host.publish({ type: 'input_request', requestId, prompt });
+          return undefined;
+        }),
+      awaitToolResult: (toolCallId) =>
+        whenInterrupted<ToolResultFrame>((resolve) => {
+          this.#toolResults.set(toolCallId, resolve);
           return undefined;
         }),
       sleep: (ms) =>

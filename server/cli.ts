@@ -3,11 +3,12 @@
  * `agent-gateway` (the package's `bin`; `npm run gateway` in this repository): runs the reference
  * gateway with the scripted demo agent. Without a secret it generates a random one and prints it:
  * there is no built-in key. Prints a token for `--chat-key` (default `demo`, valid one hour) to paste
- * into a client. `--dialect original` plays the original gateway (bare `auth_success`, no extensions).
+ * into a client. `--dialect original` plays the original gateway (bare `auth_success`, no extensions),
+ * `--dialect lobehub` LobeHub's v1 gateway.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { GATEWAY_DIALECTS, type GatewayDialect } from './core/dialect.js';
+import { GATEWAY_DIALECTS, type GatewayDialect, sessionKeyParameter } from './core/dialect.js';
 import { MIN_SECRET_BYTES, secretBytes } from './core/tokenCheck.js';
 import { createDemoAgent } from './demoAgent.js';
 import { createGatewayServer } from './gateway.js';
@@ -25,8 +26,9 @@ Options:
                              without one, a random secret is generated and printed
   --chat-key <key>           chatKey of the printed token (default demo)
   --tokens-per-second <n>    the demo agent's streaming speed; 0 = no pauses (default 40)
-  --dialect <name>           reference (every extension, announced) or original (the
-                             original gateway's frames) (default reference)
+  --dialect <name>           reference (every extension, announced), original (the
+                             original gateway's frames) or lobehub (LobeHub's v1 gateway:
+                             /ws?operationId=…, its events and ids) (default reference)
   -h, --help                 print this help`;
 
 /** Prints why the command line is wrong, then the usage, and exits 2. */
@@ -63,7 +65,7 @@ if (!Number.isFinite(tokensPerSecond) || tokensPerSecond < 0) {
   refuse(`--tokens-per-second must be a number ≥ 0 (got "${values['tokens-per-second']}")`);
 }
 if (!GATEWAY_DIALECTS.includes(values.dialect as GatewayDialect)) {
-  refuse(`--dialect must be ${GATEWAY_DIALECTS.join(' or ')} (got "${values.dialect}")`);
+  refuse(`--dialect must be ${GATEWAY_DIALECTS.join(', ')} (got "${values.dialect}")`);
 }
 const dialect = values.dialect as GatewayDialect;
 
@@ -89,15 +91,16 @@ try {
   console.error(`agent-gateway: ${(error as Error).message}`);
   process.exit(1);
 }
+const keyName = sessionKeyParameter(dialect);
 console.log(
-  `gateway (${dialect} dialect) listening on ${gateway.url}  (WebSocket endpoint ${gateway.url.replace(/^http/, 'ws')}/ws?chatKey=…)`,
+  `gateway (${dialect} dialect) listening on ${gateway.url}  (WebSocket endpoint ${gateway.url.replace(/^http/, 'ws')}/ws?${keyName}=…)`,
 );
 if (given === undefined) {
   console.log(`no --secret or GATEWAY_SECRET given: generated one for this run only: ${secret}`);
 }
 const chatKey = values['chat-key'];
 console.log(
-  `token (1 h, chatKey "${chatKey}"): ${createSessionToken({ secret, chatKey, ttlMs: 3_600_000 })}`,
+  `token (1 h, ${keyName} "${chatKey}"): ${createSessionToken({ secret, chatKey, ttlMs: 3_600_000 })}`,
 );
 const running = gateway;
 const stop = () => void running.close().then(() => process.exit(0));

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ClientFrame, CommandFrame } from '../src/protocol/types.js';
 import { type Close, Closes } from './core/closes.js';
-import { HEARTBEAT_ACK } from './core/frames.js';
+import { HEARTBEAT_ACK, lobehubResumeCompleteFrame } from './core/frames.js';
 import { admitFrame } from './core/inbound.js';
 import type { GatewayLimits } from './core/limits.js';
 import { fullBucket, type TokenBucket } from './core/rateLimit.js';
@@ -45,7 +45,12 @@ export interface ConnectionHost {
   onClose(chatKey: string, close: Close, bufferedBytes: number): void;
 }
 
-const COMMANDS: ReadonlySet<string> = new Set(['interrupt', 'tool_confirmation', 'user_input']);
+const COMMANDS: ReadonlySet<string> = new Set([
+  'interrupt',
+  'tool_confirmation',
+  'user_input',
+  'tool_result',
+]);
 const isCommand = (frame: ClientFrame): frame is CommandFrame => COMMANDS.has(frame.type);
 
 /**
@@ -148,7 +153,7 @@ export class Connection {
       case 'replay':
         return effect.mode === 'catchUp'
           ? this.#catchUp(effect.lastEventId)
-          : this.#snapshot(effect.lastEventId);
+          : this.#snapshot(effect.lastEventId, effect.wantStatus === true);
       case 'follow':
         this.#unfollow?.();
         this.#unfollow = this.#session?.subscribe((_, encoded) => this.#sendEvent(encoded));
@@ -210,16 +215,20 @@ export class Connection {
     );
   }
 
-  // The original gateway: what the log holds now, in one step, beside the live events.
-  #snapshot(lastEventId: string): undefined {
-    const log = this.#session?.log;
-    if (log === undefined) return undefined;
-    const { encoded } = log.read(log.locate(lastEventId).position, Number.POSITIVE_INFINITY);
+  // The original and LobeHub's gateways: what the log holds now, in one step, beside the live
+  // events; LobeHub's then says the session's status, and whether events were lost (`gap`).
+  #snapshot(lastEventId: string, wantStatus: boolean): undefined {
+    const session = this.#session;
+    if (session === undefined) return undefined;
+    const start = session.log.locate(lastEventId);
+    const { encoded, gap } = session.log.read(start.position, Number.POSITIVE_INFINITY);
     this.#corked(() => {
       for (const text of encoded) {
         this.#sendEvent(text);
         if (this.#closed) break;
       }
+      if (wantStatus && !this.#closed)
+        this.#sendText(lobehubResumeCompleteFrame(session.status ?? 'running', !start.recovered || gap));
     });
     return undefined;
   }

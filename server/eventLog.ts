@@ -3,6 +3,9 @@ import type { SessionEventMessage, SessionStatus } from '../src/protocol/types.j
 /** `Omit` applied to each member of a union. */
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** A frame as a session publishes it: the log gives it its id. */
+export type PublishedFrame = DistributiveOmit<SessionEventMessage, 'id'>;
+
 /** An event as appended: the frame with its id, and its encoding (sent as is to every socket). */
 export interface LoggedEvent {
   event: SessionEventMessage;
@@ -66,6 +69,33 @@ export interface MemoryEventLogOptions {
   maxAgeMs?: number;
   /** Clock. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Ids as plain integers from 1, with no epoch (LobeHub's gateways), continuing the sequence the
+   * `sequences` store kept for `key` (so it survives the session's eviction). Default: epoch ids.
+   */
+  sequence?: { key: string; sequences: SequenceStore };
+}
+
+/**
+ * The last id of each session's sequence, kept beyond the sessions themselves (LobeHub's gateways
+ * persist theirs), for the most recent `limit` keys.
+ */
+export class SequenceStore {
+  readonly #last = new Map<string, number>();
+
+  constructor(private readonly limit = 100_000) {}
+
+  /** The last sequence number issued for `key`; 0 before any. */
+  last(key: string): number {
+    return this.#last.get(key) ?? 0;
+  }
+
+  /** Records the last sequence number issued for `key`. */
+  record(key: string, sequence: number): void {
+    this.#last.delete(key);
+    this.#last.set(key, sequence);
+    if (this.#last.size > this.limit) this.#last.delete(this.#last.keys().next().value as string);
+  }
 }
 
 // Dropped entries are cut off the arrays in batches, not one `shift()` per append.
@@ -86,6 +116,7 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Event
 // A class, not a closure per method: a gateway holds thousands of these.
 class MemoryEventLog implements EventLog {
   readonly #prefix: string;
+  readonly #sequenceStore: { key: string; sequences: SequenceStore } | undefined;
   readonly #maxEvents: number;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
@@ -98,7 +129,14 @@ class MemoryEventLog implements EventLog {
   #status: SessionStatus | undefined;
 
   constructor(options: MemoryEventLogOptions) {
-    this.#prefix = `${options.epoch ?? Math.random().toString(36).slice(2, 8)}.`;
+    this.#sequenceStore = options.sequence;
+    this.#prefix =
+      options.sequence === undefined ? `${options.epoch ?? Math.random().toString(36).slice(2, 8)}.` : '';
+    if (options.sequence !== undefined) {
+      // A session of the same key before this one: its ids go on from where it stopped.
+      this.#sequence = options.sequence.sequences.last(options.sequence.key);
+      this.#first = this.#sequence + 1;
+    }
     this.#maxEvents = options.maxEvents ?? 10_000;
     this.#maxAgeMs = options.maxAgeMs ?? 24 * 3_600_000;
     this.#now = options.now ?? Date.now;
@@ -112,8 +150,9 @@ class MemoryEventLog implements EventLog {
     return this.#encoded.length - this.#head;
   }
 
-  append(frame: DistributiveOmit<SessionEventMessage, 'id'>): LoggedEvent {
+  append(frame: PublishedFrame): LoggedEvent {
     this.#sequence++;
+    this.#sequenceStore?.sequences.record(this.#sequenceStore.key, this.#sequence);
     const event = { ...frame, id: `${this.#prefix}${this.#sequence}` } as SessionEventMessage;
     const encoded = JSON.stringify(event);
     const at = this.#now();

@@ -4,12 +4,13 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { Connection, type ConnectionHost } from './connection.js';
 import { Closes } from './core/closes.js';
-import type { GatewayDialect } from './core/dialect.js';
+import { type GatewayDialect, sessionKeyParameter } from './core/dialect.js';
 import { type GatewayLimits, resolveLimits } from './core/limits.js';
-import { createMemoryEventLog, type EventLog } from './eventLog.js';
+import { createMemoryEventLog, type EventLog, type PublishedFrame, SequenceStore } from './eventLog.js';
 import type { FaultOptions } from './faults.js';
 import { createHttpServer, type HttpRoute, refuseUpgrade } from './httpServer.js';
 import { loadWs } from './loadWs.js';
+import { LobeHubEventWriter } from './lobehubEvents.js';
 import { ReplayPacer } from './replayPacer.js';
 import { type RunStarter, serveRunRequest } from './runEndpoint.js';
 import type { Agent, GatewaySession } from './session.js';
@@ -24,7 +25,9 @@ export interface GatewayServerOptions extends Partial<GatewayLimits> {
   /**
    * `original` plays the original gateway exactly (bare `auth_success`, live events as soon as a
    * socket is authenticated, `resume` a plain replay request, no `resume_complete`, no `auth_expired`,
-   * no command deduplication), for compatibility tests. Default `reference` (every extension, announced).
+   * no command deduplication); `lobehub` plays LobeHub's v1 gateway (`/ws?operationId=…`, its event
+   * shape, integer ids, `resume_complete {status, gap?}`; docs/lobehub.md). Default `reference`
+   * (every extension, announced).
    */
   dialect?: GatewayDialect;
   /** The agent each new session runs. Default none: events come only from `session.publish`. */
@@ -102,13 +105,19 @@ export interface GatewayServer {
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { WebSocketServer } = await loadWs();
   const limits = resolveLimits(options);
-  const rules = { dialect: options.dialect ?? 'reference', limits } as const;
+  const dialect = options.dialect ?? 'reference';
+  const rules = { dialect, limits } as const;
+  // LobeHub's ids are one integer sequence per operation, kept beyond a session's eviction.
+  const sequences = dialect === 'lobehub' ? new SequenceStore() : undefined;
   let faults: FaultOptions = { ...options.faults };
   const onError = options.onError ?? (() => undefined);
   const createEventLog =
     options.createEventLog ??
-    ((_chatKey: string, logLimits: { maxEvents: number; maxAgeMs: number }) =>
-      createMemoryEventLog(logLimits));
+    ((chatKey: string, logLimits: { maxEvents: number; maxAgeMs: number }) =>
+      createMemoryEventLog({
+        ...logLimits,
+        ...(sequences === undefined ? {} : { sequence: { key: chatKey, sequences } }),
+      }));
   const clientAddress = options.clientAddress ?? ((request) => request.socket.remoteAddress ?? 'unknown');
   const registry = new SessionRegistry({
     agent: options.agent,
@@ -116,6 +125,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       createEventLog(chatKey, { maxEvents: limits.maxLogEvents, maxAgeMs: limits.maxLogAgeMs }),
     sessionTtlMs: limits.sessionTtlMs,
     maxSessionsPerToken: limits.maxSessionsPerToken,
+    ...(dialect === 'lobehub'
+      ? {
+          shapeFrames: (operationId: string) => {
+            const writer = new LobeHubEventWriter(operationId);
+            return (frame: PublishedFrame) => writer.frames(frame);
+          },
+        }
+      : {}),
   });
   const quota = new UnauthenticatedQuota(limits);
   // What every socket shares: made once, so a socket costs its own state and nothing more.
@@ -158,7 +175,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', onError);
     const url = new URL(request.url ?? '/', 'http://gateway');
-    const chatKey = url.searchParams.get('chatKey');
+    const chatKey = url.searchParams.get(sessionKeyParameter(dialect));
     if (url.pathname !== '/ws') return refuseUpgrade(socket, 404);
     if (!chatKey) return refuseUpgrade(socket, 400);
     const slot = quota.take(clientAddress(request));

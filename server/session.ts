@@ -1,6 +1,6 @@
 import type { CommandFrame, SessionEventMessage, SessionStatus } from '../src/protocol/types.js';
 import { type Agent, AgentRun, type CommandOutcome } from './agentRun.js';
-import type { DistributiveOmit, EventLog, Replay } from './eventLog.js';
+import type { DistributiveOmit, EventLog, PublishedFrame, Replay } from './eventLog.js';
 
 export { type Agent, type AgentContext, type CommandOutcome, InterruptedError } from './agentRun.js';
 
@@ -40,10 +40,14 @@ export class GatewaySession {
   #lastActivityAt: number;
   #evicted = false;
 
+  /**
+   * @param shape turns each published frame into the frames the dialect sends (LobeHub's event shape); default as it is
+   */
   constructor(
     readonly chatKey: string,
     readonly log: EventLog,
     private readonly now: () => number = Date.now,
+    private readonly shape: (frame: PublishedFrame) => PublishedFrame[] = (frame) => [frame],
   ) {
     this.#lastActivityAt = now();
     this.#run = new AgentRun({
@@ -90,12 +94,19 @@ export class GatewaySession {
     if (!this.#evicted) this.#run.start(agent, prompt);
   }
 
-  /** Appends an event to the log and sends it, encoded once, to every live socket. */
+  /**
+   * Appends an event to the log and sends it, encoded once, to every live socket; returns it as logged
+   * (the last one, when the dialect sends several for it).
+   */
   publish(frame: DistributiveOmit<SessionEventMessage, 'id'>): SessionEventMessage {
-    const { event, encoded } = this.log.append(frame);
+    let last: SessionEventMessage | undefined;
+    for (const shaped of this.shape(frame)) {
+      const { event, encoded } = this.log.append(shaped);
+      for (const subscriber of this.#subscribers) subscriber(event, encoded);
+      last = event;
+    }
     this.#lastActivityAt = this.now();
-    for (const subscriber of this.#subscribers) subscriber(event, encoded);
-    return event;
+    return last as SessionEventMessage;
   }
 
   /** Events after `lastEventId`, decoded (a socket's resume reads the log in pages instead). */

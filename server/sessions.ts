@@ -1,6 +1,6 @@
 import type { Agent } from './agentRun.js';
 import { DeadlineTimer } from './deadlineTimer.js';
-import type { EventLog } from './eventLog.js';
+import type { EventLog, PublishedFrame } from './eventLog.js';
 import { GatewaySession } from './session.js';
 
 /** Options of {@link SessionRegistry}. */
@@ -15,6 +15,8 @@ export interface SessionRegistryOptions {
   maxSessionsPerToken: number;
   /** Clock. Default `Date.now`. */
   now?: () => number;
+  /** How a new session's published frames are sent (LobeHub's event shape). Default as they are. */
+  shapeFrames?: (chatKey: string) => (frame: PublishedFrame) => PublishedFrame[];
 }
 
 interface Entry {
@@ -61,10 +63,13 @@ export class SessionRegistry {
     return this.#entry(chatKey).session;
   }
 
-  /** The session for a socket authenticated as `subject`, or `undefined` if that subject holds too many others. */
+  /**
+   * The session for a socket authenticated as `subject`, or `undefined` if that subject holds too many
+   * others. A session a socket opens starts its agent once that socket is attached (and follows it).
+   */
   admit(chatKey: string, subject: string): GatewaySession | undefined {
     if (!this.#mayHold(subject, chatKey)) return undefined;
-    return this.#hold(this.#entry(chatKey), subject, chatKey).session;
+    return this.#hold(this.#entry(chatKey, undefined, false), subject, chatKey).session;
   }
 
   /**
@@ -91,11 +96,16 @@ export class SessionRegistry {
     return entry;
   }
 
-  /** Counts a socket on the session (no eviction meanwhile); returns the function that uncounts it. */
+  /**
+   * Counts a socket on the session (no eviction meanwhile), and starts its agent if it has not
+   * started: the socket already follows it, so even a client that asks for no replay (the original
+   * protocol's first link) sees the run from its first event. Returns the function that uncounts it.
+   */
   attach(chatKey: string): () => void {
     const entry = this.#entry(chatKey);
     entry.sockets++;
     entry.timer.clear();
+    entry.session.start(this.options.agent);
     let attached = true;
     return () => {
       if (!attached) return;
@@ -113,10 +123,15 @@ export class SessionRegistry {
     for (const chatKey of [...this.#entries.keys()]) this.#evict(chatKey);
   }
 
-  #entry(chatKey: string, prompt?: string): Entry {
+  #entry(chatKey: string, prompt?: string, start = true): Entry {
     let entry = this.#entries.get(chatKey);
     if (entry === undefined) {
-      const session = new GatewaySession(chatKey, this.options.createEventLog(chatKey), this.#now);
+      const session = new GatewaySession(
+        chatKey,
+        this.options.createEventLog(chatKey),
+        this.#now,
+        this.options.shapeFrames?.(chatKey),
+      );
       entry = {
         session,
         sockets: 0,
@@ -126,7 +141,7 @@ export class SessionRegistry {
       };
       this.#entries.set(chatKey, entry);
       this.#armEviction(entry);
-      session.start(this.options.agent, prompt);
+      if (start) session.start(this.options.agent, prompt);
     }
     return entry;
   }

@@ -248,6 +248,9 @@ export class SessionStore {
         return this.#take('tool', frame.toolCallId);
       case 'user_input':
         return this.#take('input', frame.requestId);
+      case 'tool_result':
+        // Only LobeHub's dialect asks a client to run a tool; this engine plays the other two.
+        return false;
       case 'interrupt':
         // Once, while the session runs: it started (an event was appended) and has not ended.
         if (this.#lastSeq === 0 || this.ended || this.#meta.interrupted === '1') return false;

@@ -12,14 +12,21 @@ export const AUTH_EXPIRED = '{"type":"auth_expired"}';
 
 const announced = JSON.stringify({ capabilities: GATEWAY_CAPABILITIES, type: 'auth_success' });
 
-/** The `auth_success` of a dialect: bare for the original, with every capability for ours. */
+/** The `auth_success` of a dialect: with every capability for ours, bare for the others. */
 export function authSuccessFrame(dialect: GatewayDialect): string {
-  return dialect === 'original' ? '{"type":"auth_success"}' : announced;
+  return dialect === 'reference' ? announced : '{"type":"auth_success"}';
 }
 
 /** `auth_failed {reason}`. */
 export function authFailedFrame(reason: string): string {
   return JSON.stringify({ reason, type: 'auth_failed' });
+}
+
+/** LobeHub's `resume_complete {status}`, with `gap: true` when events after the resume point are no longer kept. */
+export function lobehubResumeCompleteFrame(status: SessionStatus, gap: boolean): string {
+  return JSON.stringify(
+    gap ? { gap: true, status, type: 'resume_complete' } : { status, type: 'resume_complete' },
+  );
 }
 
 /**

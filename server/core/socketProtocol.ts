@@ -14,8 +14,8 @@ import type { TokenCheck } from './tokenCheck.js';
 /**
  * Where a socket is in the protocol (docs/protocol.md): `awaitingAuth` → (token checked) `awaitingResume` →
  * `replaying` → `live`; `auth_expired` takes an authenticated socket to `reauthenticating`, and a
- * new token back to `awaitingResume`. The original dialect goes from `awaitingAuth` straight to
- * `live`. `closed` once the gateway closed it or the link went.
+ * new token back to `awaitingResume`. The original and LobeHub dialects go from `awaitingAuth`
+ * straight to `live`. `closed` once the gateway closed it or the link went.
  */
 export type SocketPhase =
   'awaitingAuth' | 'awaitingResume' | 'replaying' | 'live' | 'reauthenticating' | 'closed';
@@ -76,9 +76,10 @@ export type SocketEffect =
   /**
    * Send the events after `lastEventId`. `catchUp` (reference): in pages, reading until the end of the
    * log, then step `replayed` in the same tick as the last read (nothing live slips in between).
-   * `snapshot` (original): what is there now, in one step, beside the live events.
+   * `snapshot` (original, LobeHub): what is there now, in one step, beside the live events; with
+   * `wantStatus` (LobeHub), followed by `resume_complete {status, gap?}`.
    */
-  | { type: 'replay'; lastEventId: string; mode: 'catchUp' | 'snapshot' }
+  | { type: 'replay'; lastEventId: string; mode: 'catchUp' | 'snapshot'; wantStatus?: boolean }
   /** Start sending the session's new events to this socket. */
   | { type: 'follow' }
   /** Stop sending them. */
@@ -189,6 +190,13 @@ function onFrame(state: SocketState, frame: ClientFrame, rules: SocketRules): St
     case 'resume':
       if (rules.dialect === 'original')
         return { state, effects: [{ type: 'replay', lastEventId: frame.lastEventId, mode: 'snapshot' }] };
+      if (rules.dialect === 'lobehub') {
+        const wantStatus = frame.wantStatus === true;
+        return {
+          state,
+          effects: [{ type: 'replay', lastEventId: frame.lastEventId, mode: 'snapshot', wantStatus }],
+        };
+      }
       // One resume per authentication: a later one would replay beside live events.
       if (state.phase !== 'awaitingResume') return unchanged(state);
       return {
@@ -198,12 +206,12 @@ function onFrame(state: SocketState, frame: ClientFrame, rules: SocketRules): St
     default:
       return {
         state,
-        effects: [{ type: 'apply', frame: rules.dialect === 'original' ? withoutId(frame) : frame }],
+        effects: [{ type: 'apply', frame: rules.dialect === 'reference' ? frame : withoutId(frame) }],
       };
   }
 }
 
-// The original frames carry no commandId: the original gateway cannot deduplicate.
+// The original's and LobeHub's frames carry no commandId: their gateways cannot deduplicate.
 function withoutId(frame: CommandFrame): CommandFrame {
   if (frame.commandId === undefined) return frame;
   const { commandId: _ignored, ...original } = frame;
@@ -226,6 +234,20 @@ function onVerified(
     return {
       state: { phase: 'live', lastSeenAt: state.lastSeenAt, held: 0 },
       effects: [welcome, { type: 'follow' }],
+    };
+  }
+  if (rules.dialect === 'lobehub') {
+    // LobeHub's streams live events at once too, and tells a token's expiry (`auth_expired`).
+    const live: SocketState = {
+      phase: 'live',
+      lastSeenAt: state.lastSeenAt,
+      held: 0,
+      ...expiryOf(check.expiresAt, input.noticeAfterMs, now, rules),
+    };
+    return {
+      state: live,
+      effects:
+        state.held > 0 ? [welcome, { type: 'follow' }, { type: 'release' }] : [welcome, { type: 'follow' }],
     };
   }
   const next: SocketState = {

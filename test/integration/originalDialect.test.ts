@@ -1,28 +1,17 @@
 import { createDemoAgent, demoAnswerText } from 'agent-gateway-client/server';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { connectClient, idsOf, startGateway, until } from './support.js';
+import { connectClient, idsOf, slowUplink, startGateway, until } from './support.js';
 
 // The real client against the Node gateway speaking only the original's frames: a bare auth_success,
 // live events before the replay (which repeats them), no resume_complete, no command ids.
-
-/** A `ws` class whose client → gateway frames take `ms` to arrive, in order (a slow uplink). */
-function slowUplink(ms: number) {
-  return class SlowUplinkWebSocket extends WebSocket {
-    override send(data: string): void {
-      setTimeout(() => {
-        if (this.readyState === WebSocket.OPEN) super.send(data);
-      }, ms);
-    }
-  };
-}
 
 /** Every command frame the gateway received for a request or tool call. */
 const receivedFor = (received: ReadonlyArray<{ frame: object }>, key: string) =>
   received.filter(({ frame }) => Object.values(frame).includes(key));
 
 describe('the real client against the original gateway (loopback)', () => {
-  it('writes exactly the original frames: no commandId, resume with wantStatus only', async () => {
+  it('writes exactly the original frames: no commandId, no resume on a first link, and sees the run from its first event', async () => {
     const gateway = await startGateway({ dialect: 'original' });
     const written: string[] = [];
     class RecordingWebSocket extends WebSocket {
@@ -31,7 +20,7 @@ describe('the real client against the original gateway (loopback)', () => {
         super.send(data);
       }
     }
-    const { client, completed } = connectClient(gateway, 'frames', { WebSocket: RecordingWebSocket });
+    const { client, record, completed } = connectClient(gateway, 'frames', { WebSocket: RecordingWebSocket });
     client.connect('frames');
     await completed;
     const commands = written.filter((frame) =>
@@ -41,10 +30,10 @@ describe('the real client against the original gateway (loopback)', () => {
       '{"approved":true,"toolCallId":"call_weather_1","type":"tool_confirmation"}',
       '{"content":"Saturday","requestId":"input-1","type":"user_input"}',
     ]);
-    expect(written.filter((frame) => frame.includes('"resume"'))).toEqual([
-      '{"lastEventId":"","type":"resume","wantStatus":true}',
-    ]);
+    expect(written.filter((frame) => frame.includes('"resume"'))).toEqual([]);
     expect(client.getSnapshot().capabilities).toEqual([]);
+    // The gateway starts the run once the socket follows it: nothing before it is missed.
+    expect(idsOf(record.frames)).toEqual(idsOf(gateway.session('frames')?.replay('').events ?? []));
   });
 
   it('live events before each replay, links dropped many times: every event once, in order; duplicates filtered', async () => {

@@ -131,5 +131,16 @@ export async function until(condition: () => boolean, timeoutMs = 5_000, what = 
   }
 }
 
+/** A `ws` class whose client → gateway frames take `ms` to arrive, in order (a slow uplink: live events come before each replay). */
+export function slowUplink(ms: number) {
+  return class SlowUplinkWebSocket extends WebSocket {
+    override send(data: string): void {
+      setTimeout(() => {
+        if (this.readyState === WebSocket.OPEN) super.send(data);
+      }, ms);
+    }
+  };
+}
+
 /** Ids of a list of session frames. */
 export const idsOf = (frames: Array<{ id: string }>) => frames.map((frame) => frame.id);
