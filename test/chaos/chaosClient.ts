@@ -1,4 +1,6 @@
 import { AgentGatewayClient, type CommandReceipt } from 'agent-gateway-client';
+import { lobehubDialect } from 'agent-gateway-client/lobehub';
+import type { GatewayDialect } from 'agent-gateway-client/server';
 import { WebSocket } from 'ws';
 import { answerFor, approvalFor } from './chaosAgent.js';
 import { between, type Random } from './random.js';
@@ -79,6 +81,8 @@ export function startChaosClient(options: {
   random: Random;
   /** Delay before answering. Default [0, 400] ms. */
   answerDelayMs?: [number, number];
+  /** The gateway's dialect: LobeHub's needs the client's `lobehubDialect`. Default `reference`. */
+  dialect?: GatewayDialect;
 }): ChaosClient {
   const { chatKey, random, answerDelayMs = [0, 400] } = options;
   const sockets: WebSocket[] = [];
@@ -113,6 +117,7 @@ export function startChaosClient(options: {
     jitterSeed: Math.floor(random() * 4_294_967_296),
     watchEnvironment: false,
     logger: { warn: () => undefined, error: (...args) => console.error(...args) },
+    ...(options.dialect === 'lobehub' ? { dialect: lobehubDialect } : {}),
     ...CHAOS_CLIENT_TIMINGS,
   });
   const record: ChaosClientRecord = {

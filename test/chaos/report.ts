@@ -1,3 +1,4 @@
+import type { SessionEventMessage } from 'agent-gateway-client';
 import type { GatewayDialect, GatewaySession } from 'agent-gateway-client/server';
 import type { ChaosClient } from './chaosClient.js';
 import type { ChaosProxyStats } from './chaosProxy.js';
@@ -18,7 +19,7 @@ export function judgeSession(
   dialect: GatewayDialect,
 ): SessionVerdict {
   const { chatKey, record, writes } = chaos;
-  const log = session?.replay('').events ?? [];
+  const log = deliverable(session?.replay('').events ?? [], chatKey, dialect);
   const tally = compareDelivery(
     log.map(({ id }) => id),
     record.ids,
@@ -47,6 +48,24 @@ export function judgeSession(
     tally,
     failures: failures.map((failure) => `${chatKey}: ${failure}`),
   };
+}
+
+/**
+ * What a client can deliver of a session's log: all of it, but with LobeHub's gateway, whose client
+ * stops at the operation's own `agent_runtime_end`, what comes up to it.
+ */
+function deliverable(
+  log: SessionEventMessage[],
+  operationId: string,
+  dialect: GatewayDialect,
+): SessionEventMessage[] {
+  if (dialect !== 'lobehub') return log;
+  const end = log.findIndex((frame) => {
+    const event =
+      frame.type === 'agent_event' ? (frame.event as unknown as Record<string, unknown>) : undefined;
+    return event?.type === 'agent_runtime_end' && event.operationId === operationId;
+  });
+  return end === -1 ? log : log.slice(0, end + 1);
 }
 
 /** Commands the client wrote again, with the same commandId, after their link was lost unconfirmed. */

@@ -145,7 +145,9 @@ export const MALFORMED_FRAMES: readonly string[] = [
   '{"type":"agent_event","id":"bad-6","event":{"kind":"step_complete","stepIndex":1.5}}',
   '{"type":"agent_event","id":"bad-7","event":{"kind":"tool_result","toolCallId":"c"}}',
   '{"type":"agent_event","id":"bad-8","event":{"kind":7}}',
-  '{"type":"agent_event","id":"bad-8a","event":{"type":"text_delta","content":"no kind"}}',
+  // Neither the original's `kind` nor LobeHub's `type`.
+  '{"type":"agent_event","id":"bad-8a","event":{"content":"no kind nor type"}}',
+  '{"type":"agent_event","id":"bad-8c","event":{"type":7,"content":"a type that is not a string"}}',
   '{"type":"agent_event","id":"bad-8b","event":{"kind":"tool_result","toolCallId":"c","result":{"ok":true}}}',
   '{"type":"auth_success","capabilities":"command_id"}',
   '{"type":"agent_event","id":"bad-9","event":null}',

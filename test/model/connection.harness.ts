@@ -6,6 +6,7 @@ import {
   type CommandReceipt,
   type ConnectionContext,
 } from 'agent-gateway-client';
+import { lobehubDialect } from 'agent-gateway-client/lobehub';
 import { isDeepStrictEqual } from 'node:util';
 import type { AnyEventObject, AnyMachineSnapshot, InspectionEvent } from 'xstate';
 
@@ -18,6 +19,7 @@ import {
   type GatewayFrame,
   MALFORMED_WINDOW_MS,
   type OracleConfig,
+  SESSION_KEY,
   type Stimulus,
   type TimerName,
   type Told,
@@ -31,6 +33,9 @@ const DELAY_MS = {
   heartbeatInterval: 1_003,
   heartbeatTimeout: 1_004,
   minUptime: 1_005,
+  replayTimeout: 1_007,
+  resumeQuiet: 1_008,
+  memberEchoWindow: 1_009,
   // Fixed by the client (one second), not an option: already distinct from the others.
   malformedWindow: MALFORMED_WINDOW_MS,
 } as const;
@@ -41,22 +46,41 @@ const timing = {
   heartbeatIntervalMs: DELAY_MS.heartbeatInterval,
   heartbeatTimeoutMs: DELAY_MS.heartbeatTimeout,
   minUptimeMs: DELAY_MS.minUptime,
+  replayTimeoutMs: DELAY_MS.replayTimeout,
+  resumeQuietMs: DELAY_MS.resumeQuiet,
+  memberEchoWindowMs: DELAY_MS.memberEchoWindow,
   // 1006 ms, then 2012 capped to 1800: a backoff that stops doubling, or ignores its cap, shows.
   initialReconnectDelayMs: 1_006,
   maxReconnectDelayMs: 1_800,
   reconnectJitter: 0,
   maxQueuedCommands: 1,
+  // Three frames held pass the limit; the byte limit is the same machine event, tested by the unit tests.
+  maxHeldFrames: 2,
+  maxHeldBytes: 1_000_000_000,
 };
 
+/** The original protocol's rules that the two original configurations share. */
+const original = {
+  dialect: 'original',
+  backoffReset: 'uptime',
+  reauthOnExpiry: true,
+  maxMissedHeartbeats: 3,
+  resumeOnConnect: false,
+} as const;
+
 /**
- * Two configurations whose union reaches every guard branch (retry twice or not at all, drop oldest
- * or reject, ask for `resume_complete` or not, re-authentication and malformed-frame limits reached
- * or not). Both allow one re-authentication per link, so both take a path through it; the
- * malformed-frame limit is reached by the second frame of a window in one, the third in the other.
+ * Three configurations whose union reaches every guard branch. The two of the original protocol:
+ * retry twice or not at all, drop oldest or reject, ask for `resume_complete` or not,
+ * re-authentication and malformed-frame limits reached or not (both allow one re-authentication per
+ * link, so both take a path through it; the malformed-frame limit is reached by the second frame of
+ * a window in one, the third in the other). LobeHub's: its sequencing and `resumeOnConnect`
+ * buffering, heartbeats counted as missed (the second miss is one too many), attempts reset when a
+ * socket opens, `auth_expired` only told.
  */
 export const CONFIGS = {
   retrying: {
     ...timing,
+    ...original,
     autoReconnect: true,
     maxReconnectAttempts: 2,
     outboxOverflow: 'dropOldest',
@@ -66,6 +90,7 @@ export const CONFIGS = {
   },
   noRetry: {
     ...timing,
+    ...original,
     autoReconnect: false,
     maxReconnectAttempts: 1,
     outboxOverflow: 'rejectNew',
@@ -73,17 +98,37 @@ export const CONFIGS = {
     maxReauthsPerLink: 1,
     maxMalformedFramesPerSecond: 2,
   },
-} as const satisfies Record<string, Partial<AgentGatewayClientOptions> & OracleConfig>;
+  lobehub: {
+    ...timing,
+    dialect: 'lobehub',
+    backoffReset: 'open',
+    reauthOnExpiry: false,
+    maxMissedHeartbeats: 1,
+    resumeOnConnect: true,
+    autoReconnect: true,
+    maxReconnectAttempts: 0,
+    outboxOverflow: 'dropOldest',
+    wantStatus: true,
+    maxReauthsPerLink: 1,
+    maxMalformedFramesPerSecond: 1,
+  },
+} as const satisfies Record<string, OracleConfig & { maxHeldBytes: number; reconnectJitter: number }>;
 
 export type ConfigName = keyof typeof CONFIGS;
+
+/** The client's options for a configuration: LobeHub's dialect is an object the client is given. */
+function clientOptions(config: ConfigName): Partial<AgentGatewayClientOptions> {
+  const { dialect, ...rest } = CONFIGS[config];
+  return dialect === 'lobehub' ? { ...rest, dialect: lobehubDialect } : rest;
+}
 
 /** What the reference gateway announces; the original gateway announces nothing. */
 const ALL_CAPABILITIES = ['command_id', 'resume_complete', 'auth_expired'];
 const command = { commandId: 'model', frame: { type: 'interrupt' } } as const;
 
-/** The machine events tried in every state; crashes and delayed events are added per state. */
+/** The machine events tried in every state; crashes, delayed events and the dialects' own are added per state. */
 const EVENTS: AnyEventObject[] = [
-  { type: 'user.connect', chatKey: 'chat' },
+  { type: 'user.connect', chatKey: SESSION_KEY },
   { type: 'user.disconnect' },
   { type: 'user.reconnect' },
   { type: 'user.command', command },
@@ -98,8 +143,10 @@ const EVENTS: AnyEventObject[] = [
   { type: 'socket.tokenFailed', message: 'Token provider failed: no token' },
   // Run as "the server's close frame arrives (CLOSING), then the user issues a command".
   { type: 'socket.commandUnsent', commandId: 'model' },
-  { type: 'server.authSuccess', capabilities: ALL_CAPABILITIES },
-  { type: 'server.authSuccess', capabilities: [] },
+  { type: 'server.authSuccess', capabilities: ALL_CAPABILITIES, lastEventId: '' },
+  // Nothing delivered yet (the original's first link), and something delivered (a cursor to resume from).
+  { type: 'server.authSuccess', capabilities: [], lastEventId: '' },
+  { type: 'server.authSuccess', capabilities: [], lastEventId: 'cursor' },
   { type: 'server.authFailed', reason: 'bad token' },
   { type: 'server.authExpired' },
   { type: 'server.heartbeatAck' },
@@ -118,13 +165,30 @@ const EVENTS: AnyEventObject[] = [
   { type: 'server.sessionComplete', message: { type: 'session_complete', id: 'end' } },
 ];
 
+/** LobeHub's own: its name for lost history, its operation's end, a group member's end, and the operation alive after it. */
+const LOBEHUB_EVENTS: AnyEventObject[] = [
+  { type: 'server.resumeComplete', message: { type: 'resume_complete', status: 'completed', gap: true } },
+  { type: 'server.operationEnded' },
+  { type: 'server.memberEnded', status: 'completed' },
+  { type: 'server.operationActive' },
+];
+
 const socketCrash = { type: 'xstate.error.actor.socket', error: new Error(BROKEN_SOCKET) };
 const environmentCrash = { type: 'xstate.error.actor.environment', error: new Error(BROKEN_ENVIRONMENT) };
 
+/** The replay state of a snapshot, by its top name, or undefined outside `connected`. */
+function replayOf(snapshot: AnyMachineSnapshot): string | undefined {
+  const value = snapshot.value as { link?: { connected?: { replay?: unknown } } };
+  const replay = typeof value === 'object' ? value.link?.connected?.replay : undefined;
+  return typeof replay === 'object' && replay !== null
+    ? Object.keys(replay)[0]
+    : (replay as string | undefined);
+}
+
 /**
- * Events to try in a state: the fixed ones, the delayed transitions of the active nodes, and the
- * crashes where a real actor can crash: the socket adapter while it sets up its socket, the
- * environment watcher while the client is constructed.
+ * Events to try in a state: the fixed ones, the delayed transitions of the active nodes, the crashes
+ * where a real actor can crash (the socket adapter while it sets up its socket, the environment
+ * watcher while the client is constructed), and what the gate reports where it holds frames.
  */
 export function eventsFor(snapshot: AnyMachineSnapshot): AnyEventObject[] {
   const delayed = snapshot._nodes.flatMap((node) => node.after.map((t) => ({ type: t.eventType })));
@@ -132,7 +196,18 @@ export function eventsFor(snapshot: AnyMachineSnapshot): AnyEventObject[] {
     ...(snapshot.matches({ link: 'connecting' }) ? [socketCrash] : []),
     ...(snapshot.matches({ disconnected: 'idle' }) ? [environmentCrash] : []),
   ];
-  return [...EVENTS, ...crashes, ...delayed];
+  const replay = replayOf(snapshot);
+  const holding = replay === 'ordering' || replay === 'sequencing' || replay === 'buffering';
+  const gate = [
+    ...(holding ? [{ type: 'socket.holdOverflow' }] : []),
+    ...(replay === 'ordering' || replay === 'buffering' ? [{ type: 'server.sessionEndHeld' }] : []),
+    ...(replay === 'buffering' ? [{ type: 'socket.frameHeld' }] : []),
+  ];
+  const lobehub = (snapshot.context as ConnectionContext).config.dialect === 'lobehub';
+  // A buffering gate holds LobeHub's events: what they mean is told when they are released.
+  const linked =
+    snapshot.matches({ link: 'authenticating' }) || (replay !== undefined && replay !== 'buffering');
+  return [...EVENTS, ...(lobehub && linked ? LOBEHUB_EVENTS : []), ...gate, ...crashes, ...delayed];
 }
 
 /** A short name for the kind of an event of the tour: its type, or `after <delay>` for a delayed one. */
@@ -142,7 +217,10 @@ export function eventLabel(event: AnyEventObject): string {
 
 /** Every kind of event the tour tries (`eventLabel`), known before the graph is traversed. */
 export const EVENT_LABELS = [
-  ...new Set(EVENTS.map(eventLabel)),
+  ...new Set([...EVENTS, ...LOBEHUB_EVENTS].map(eventLabel)),
+  'socket.holdOverflow',
+  'server.sessionEndHeld',
+  'socket.frameHeld',
   socketCrash.type,
   environmentCrash.type,
   ...[
@@ -153,6 +231,9 @@ export const EVENT_LABELS = [
     'minUptime',
     'backoff',
     'malformedWindow',
+    'replayTimeout',
+    'resumeQuiet',
+    'memberEchoWindow',
   ].map((delay) => `after ${delay}`),
 ];
 
@@ -173,13 +254,20 @@ export function serializeState(snapshot: AnyMachineSnapshot): string {
     capabilities,
     reauths,
     malformedFrames,
+    links,
+    missedHeartbeats,
+    memberEndStatus,
     config,
   } = snapshot.context as ConnectionContext;
   if (snapshot.matches('disconnected')) return JSON.stringify([snapshot.value]);
   const attempts = Math.min(attempt, config.maxReconnectAttempts + 1);
   const queued = Math.min(outbox.length, 2);
-  if (snapshot.matches('reconnecting') || snapshot.matches({ link: 'connecting' }))
-    return JSON.stringify([snapshot.value, attempts, queued]);
+  // Whether the socket is not the conversation's first: its auth_success then asks for a replay
+  // (after a reconnect it never is, and once connected what matters is the replay's state).
+  const later = links > 1;
+  if (snapshot.matches('reconnecting')) return JSON.stringify([snapshot.value, attempts, queued]);
+  if (snapshot.matches({ link: 'connecting' }))
+    return JSON.stringify([snapshot.value, attempts, queued, later]);
   const link = [
     queued,
     inFlight.length > 0,
@@ -187,9 +275,11 @@ export function serializeState(snapshot: AnyMachineSnapshot): string {
     capabilities.length > 0,
     reauths >= config.maxReauthsPerLink,
     malformedFrames + 1 > config.maxMalformedFramesPerSecond,
+    missedHeartbeats + 1 > config.maxMissedHeartbeats,
+    memberEndStatus !== undefined,
   ];
   if (snapshot.matches({ link: 'authenticating' }))
-    return JSON.stringify([snapshot.value, attempts, ...link]);
+    return JSON.stringify([snapshot.value, attempts, later, ...link]);
   return JSON.stringify([snapshot.value, attempt > 0, ...link]);
 }
 
@@ -204,6 +294,15 @@ export function chainable(event: AnyEventObject): boolean {
     'socket.tokenFailed',
     'socket.commandUnsent',
     'server.replayEnded',
+    // A resume_complete the gate holds ends the replay, though the machine event alone changes nothing.
+    'server.resumeComplete',
+    'server.authSuccess',
+    'socket.holdOverflow',
+    'server.sessionEndHeld',
+    'socket.frameHeld',
+    'server.operationEnded',
+    'server.memberEnded',
+    'server.operationActive',
     socketCrash.type,
     environmentCrash.type,
   ].includes(event.type);
@@ -215,20 +314,49 @@ interface Driver {
   lastAgentId: string | undefined;
 }
 
-const agentEvent = (id: string): GatewayFrame => ({
-  type: 'agent_event',
-  id,
-  event: { kind: 'thinking', content: '.' },
-});
 const resumeRunning = { type: 'resume_complete', status: 'running' };
 
 /**
  * What the world does for one machine event of a generated path. Server events become the frames a
  * gateway sends; an agent event while a replay may overlap what was delivered comes with a repeat
- * of the previous one, as a replay would send it.
+ * of the previous one, as a replay would send it. With LobeHub's gateway, ids are the next numbers of
+ * the sequence, and events are in its shape: a group member's text for proof of life (it ends and
+ * wakes nothing), the operation's or a member's `agent_runtime_end`, the operation's own text.
  */
 function toStimulus(event: AnyEventObject, oracle: ConnectionOracle, driver: Driver): Stimulus {
   const frames = (...list: GatewayFrame[]): Stimulus => ({ type: 'frames', frames: list });
+  const lobehub = oracle.config.dialect === 'lobehub';
+  /** The id after `skip` more: LobeHub's next number (`skip` leaves a gap), or a fresh opaque one. */
+  const newId = (skip = 0): string => {
+    const next = lobehub ? oracle.nextSequence() : undefined;
+    if (next !== undefined) return String(next + skip);
+    return `f${++driver.frameId}`;
+  };
+  const agentEvent = (
+    id: string,
+    type = 'stream_chunk',
+    operationId = 'member',
+    data: object = {},
+  ): GatewayFrame =>
+    lobehub
+      ? { type: 'agent_event', id, event: { type, data, operationId, stepIndex: 0, timestamp: 1 } }
+      : { type: 'agent_event', id, event: { kind: 'thinking', content: '.' } };
+  const proofOfLife = (): GatewayFrame[] => {
+    const id = newId();
+    const repeat = oracle.replayMayOverlap() && driver.lastAgentId !== undefined;
+    const list = repeat ? [agentEvent(id), agentEvent(driver.lastAgentId as string)] : [agentEvent(id)];
+    driver.lastAgentId = id;
+    return list;
+  };
+  /** `count` events that go on hold: early ones (past a gap) when sequenced, else the next ones. */
+  const held = (count: number): GatewayFrame[] => {
+    const sequenced = oracle.replayState() === 'sequencing';
+    const first = sequenced ? Number(newId(1)) : undefined;
+    return Array.from({ length: count }, (_, i) =>
+      agentEvent(first === undefined ? newId() : String(first + i)),
+    );
+  };
+  const maxHeld = oracle.config.maxHeldFrames;
   switch (event.type) {
     case 'user.connect':
       return { type: 'connect' };
@@ -254,18 +382,31 @@ function toStimulus(event: AnyEventObject, oracle: ConnectionOracle, driver: Dri
       return { type: 'malformed', text: '{"type":"agent_event"' };
     case 'socket.commandUnsent':
       return { type: 'closingCommand' };
-    case 'socket.alive': {
-      const id = `f${++driver.frameId}`;
-      const repeat = oracle.replayMayOverlap() && driver.lastAgentId !== undefined;
-      const list = repeat ? [agentEvent(id), agentEvent(driver.lastAgentId as string)] : [agentEvent(id)];
-      driver.lastAgentId = id;
-      return frames(...list);
-    }
+    case 'socket.alive':
+      return frames(...proofOfLife());
+    case 'socket.holdOverflow':
+      return frames(...held(maxHeld + 1));
+    case 'socket.frameHeld':
+      return frames(...held(1));
+    case 'server.sessionEndHeld':
+      return frames({ type: 'session_complete', id: newId() });
+    case 'server.operationEnded':
+      return frames(agentEvent(newId(), 'agent_runtime_end', SESSION_KEY, { reason: 'done' }));
+    case 'server.memberEnded':
+      return frames(agentEvent(newId(), 'agent_runtime_end', 'member', { reason: 'done' }));
+    case 'server.operationActive':
+      return frames(agentEvent(newId(), 'stream_chunk', SESSION_KEY));
     case 'server.authSuccess': {
       const capabilities = event.capabilities as string[];
-      return frames(
-        capabilities.length > 0 ? { type: 'auth_success', capabilities } : { type: 'auth_success' },
-      );
+      const answer =
+        capabilities.length > 0 ? { type: 'auth_success', capabilities } : { type: 'auth_success' };
+      // A cursor is something delivered: an event arrives first when nothing was yet.
+      if (event.lastEventId !== '' && oracle.lastEventId() === '') {
+        const id = newId();
+        driver.lastAgentId = id;
+        return frames(agentEvent(id), answer);
+      }
+      return frames(answer);
     }
     case 'server.authFailed':
       return frames({ type: 'auth_failed', reason: event.reason as string });
@@ -275,11 +416,12 @@ function toStimulus(event: AnyEventObject, oracle: ConnectionOracle, driver: Dri
       return frames({ type: 'heartbeat_ack' });
     case 'server.resumeComplete': {
       const message = { ...(event.message as GatewayFrame) };
-      if (message.recovered !== false || !oracle.replayMayOverlap()) return frames(message);
+      const lost = message.recovered === false || message.gap === true;
+      if (!lost || !oracle.replayMayOverlap()) return frames(message);
       // A replay that could not start where the client stopped: what the gateway still has (the last
       // event delivered again, then one the client never saw), then the marker.
-      const id = `f${++driver.frameId}`;
       const replayed = driver.lastAgentId === undefined ? [] : [agentEvent(driver.lastAgentId)];
+      const id = newId();
       driver.lastAgentId = id;
       return frames(...replayed, agentEvent(id), message);
     }
@@ -287,7 +429,7 @@ function toStimulus(event: AnyEventObject, oracle: ConnectionOracle, driver: Dri
       // On the wire the end of a replay is the same resume_complete.
       return frames({ ...resumeRunning });
     case 'server.sessionComplete':
-      return frames({ type: 'session_complete', id: `f${++driver.frameId}` });
+      return frames({ type: 'session_complete', id: newId() });
     default:
       if (event.type.startsWith('xstate.after.'))
         return { type: 'timer', name: event.type.split('.')[2] as TimerName };
@@ -387,7 +529,7 @@ function createSut(config: ConfigName, plan: Plan, inspect: (event: InspectionEv
     clock,
     inspect,
     logger: { warn: () => undefined, error: () => undefined },
-    ...CONFIGS[config],
+    ...clientOptions(config),
   });
   scope.addEventListener = workingAdd;
 
@@ -412,6 +554,7 @@ function createSut(config: ConfigName, plan: Plan, inspect: (event: InspectionEv
   listen('disconnected', () => ['disconnected']);
   listen('reconnecting', (delayMs, attempt) => ['reconnecting', delayMs, attempt]);
   listen('auth_failed', (reason) => ['auth_failed', reason]);
+  listen('auth_expired', () => ['auth_expired']);
   listen('session_complete', (message) => ['session_complete', message]);
   listen('session_status', (status) => ['session_status', status]);
   listen('agent_event', (message) => ['agent_event', message.id]);
@@ -440,7 +583,7 @@ function createSut(config: ConfigName, plan: Plan, inspect: (event: InspectionEv
     const socket = sockets.at(-1);
     switch (stimulus.type) {
       case 'connect':
-        client.connect('chat');
+        client.connect(SESSION_KEY);
         break;
       case 'disconnect':
         client.disconnect();

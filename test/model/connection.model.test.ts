@@ -34,12 +34,14 @@ const PHASES = [
   'authenticating',
   'resuming',
   'ordering',
+  'sequencing',
+  'buffering',
   'live',
   'reconnecting',
 ];
 function phaseOf(snapshot: AnyMachineSnapshot): string {
   return (
-    ['resuming', 'ordering', 'live'].find((replay) =>
+    ['resuming', 'ordering', 'sequencing', 'buffering', 'live'].find((replay) =>
       snapshot.matches({ link: { connected: { replay } } }),
     ) ??
     ['disconnected', 'reconnecting'].find((state) => snapshot.matches(state)) ??

@@ -49,7 +49,7 @@ const PLANTS: Plant[] = [
   {
     name: 'ledger keeps duplicate ids',
     file: 'src/ledger.ts',
-    edits: [{ find: 'if (replaying.has(id)) {', replace: 'if (replaying.has(id) && id === "") {' }],
+    edits: [{ find: 'if (this.isDelivered(id)) {', replace: 'if (this.isDelivered(id) && id === "") {' }],
   },
   {
     name: 'backoff stops doubling',
@@ -78,15 +78,15 @@ const PLANTS: Plant[] = [
       },
       { find: "case 'resume':", replace: "case 'resume':\n          reauthenticating = false;" },
       {
-        find: "if (type === 'heartbeat_ack') return sendBack({ type: 'server.heartbeatAck' });",
+        find: "case 'heartbeat_ack':\n          return sendBack({ type: 'server.heartbeatAck' });",
         replace:
-          "if (type === 'heartbeat_ack') return reauthenticating ? undefined : sendBack({ type: 'server.heartbeatAck' });",
+          "case 'heartbeat_ack':\n          return reauthenticating ? undefined : sendBack({ type: 'server.heartbeatAck' });",
       },
     ],
   },
   {
     name: 'a text delta prepended instead of appended',
-    file: 'machines/session.view.ts',
+    file: 'machines/session.edits.ts',
     edits: [{ find: 'text: last.text + content', replace: 'text: content + last.text' }],
   },
 ];

@@ -1,23 +1,30 @@
 /**
- * The connection contract (docs/connection-machine.md, docs/protocol.md) written a second time, as a plain reducer over
- * what a user, a gateway and the clock do — deliberately not the machine: nothing here comes from
- * `machines/` or `src/`. It says, for every stimulus, what a user of the client must observe: the
- * frames written on each socket (contents), the close code and reason, the events told with their
- * payloads, the timers armed and their delays, the attempt count and the command receipts.
+ * The connection contract (docs/connection-machine.md, docs/protocol.md, docs/lobehub.md) written a
+ * second time, as a plain reducer over what a user, a gateway and the clock do — deliberately not the
+ * machine: nothing here comes from `machines/` or `src/`. It says, for every stimulus, what a user of
+ * the client must observe: the frames written on each socket (contents), the close code and reason,
+ * the events told with their payloads, the timers armed and their delays, the attempt count and the
+ * command receipts.
  *
- * It keeps the socket adapter's documented rules too (docs/architecture.md): a closed socket is
- * ignored; after a heartbeat the first frame of any kind is proof of life; a CLOSING socket takes no
- * writes; to a gateway that announced nothing, frames are held after `auth_success` until the ack of
- * the heartbeat written after `resume` (or a `resume_complete`), then delivered once each, at its
- * last place.
+ * It keeps the socket adapter's documented rules too: a closed socket is ignored; after a heartbeat
+ * the first frame of any kind is proof of life; a CLOSING socket takes no writes; every id is
+ * delivered once. To a gateway that announced nothing, the first link writes no `resume` and holds
+ * nothing; a later link (or one with a cursor) holds frames after `auth_success` until the ack of
+ * the heartbeat written after `resume` (or a `resume_complete`), then delivers them once each, at
+ * their last place; the hold ends the link past `replayTimeoutMs` or `maxHeldFrames`, unless a
+ * `session_complete` is held: then the close (or the timeout) delivers what is held.
  *
- * And the limits of issue 12: a link re-authenticates (`auth_expired`) at most `maxReauthsPerLink`
- * times before its replay completes (the count starts over once a link is live, and with each link);
- * the one after closes the socket with 4000 `Too many re-authentications` and the link is lost. An
- * authenticated link may send `maxMalformedFramesPerSecond` malformed frames within the one-second
- * window its first one opens; one more closes it with 4000 `Too many malformed frames`. A
- * `resume_complete` with `recovered: false` tells `history_lost` (the frames of the replay it ends,
- * when it ends one) and an error of kind `historyLost`.
+ * LobeHub's dialect: `/ws?operationId=`, `resume` on every link, numeric ids in sequence (an early
+ * one waits for the replay's end, in id order), `resumeOnConnect` holds everything on a first link
+ * (released at `resume_complete`, after `resumeQuietMs` of quiet, at the operation's end, past the
+ * limits or the timeout), heartbeats counted as missed, attempts reset when a socket opens, the
+ * operation's own end ends the session, a member's end opens an echo window and explains a terminal
+ * resume status, `auth_expired` only told.
+ *
+ * And the limits: a link re-authenticates (`auth_expired`) at most `maxReauthsPerLink` times before
+ * its replay completes; an authenticated link may send `maxMalformedFramesPerSecond` malformed frames
+ * within the one-second window its first one opens; a `resume_complete` with `recovered: false` (or
+ * `gap: true`) tells `history_lost` and an error of kind `historyLost`.
  */
 import { describeOracleError, type OracleCommand, type Told } from './oracleTold.js';
 
@@ -25,6 +32,7 @@ export type { Told } from './oracleTold.js';
 
 /** The options the contract depends on (the model runs with `reconnectJitter: 0`). */
 export interface OracleConfig {
+  dialect: 'original' | 'lobehub';
   autoReconnect: boolean;
   maxReconnectAttempts: number;
   initialReconnectDelayMs: number;
@@ -39,6 +47,14 @@ export interface OracleConfig {
   wantStatus: boolean;
   maxReauthsPerLink: number;
   maxMalformedFramesPerSecond: number;
+  replayTimeoutMs: number;
+  maxHeldFrames: number;
+  backoffReset: 'uptime' | 'open';
+  reauthOnExpiry: boolean;
+  maxMissedHeartbeats: number;
+  resumeOnConnect: boolean;
+  resumeQuietMs: number;
+  memberEchoWindowMs: number;
 }
 
 export type TimerName =
@@ -48,7 +64,10 @@ export type TimerName =
   | 'heartbeatTimeout'
   | 'minUptime'
   | 'backoff'
-  | 'malformedWindow';
+  | 'malformedWindow'
+  | 'replayTimeout'
+  | 'resumeQuiet'
+  | 'memberEchoWindow';
 
 /** The window in which malformed frames are counted: fixed, not an option. */
 export const MALFORMED_WINDOW_MS = 1_000;
@@ -75,6 +94,10 @@ export type Status = 'disconnected' | 'connecting' | 'authenticating' | 'connect
 type Reason =
   'idle' | 'userDisconnect' | 'authFailed' | 'gaveUp' | 'sessionComplete' | 'terminalClose' | 'linkLost';
 type Close = { code: number; reason: string };
+/** What a link does with frames until its replay ends. */
+type Replay = 'resuming' | 'ordering' | 'sessionEnding' | 'sequencing' | 'buffering' | 'live';
+/** What a link's gate does with a session frame. */
+type GateMode = 'passing' | 'holding' | 'sequencing' | 'buffering';
 
 /** One WebSocket the client opened, as the oracle expects it to look. */
 export interface OracleSocket {
@@ -87,8 +110,13 @@ export interface OracleSocket {
   /** Closed by either side: nothing it says counts any more. */
   finished: boolean;
   awaitingProofOfLife: boolean;
-  /** Session frames held while the end of a replay is unknown. */
-  held: GatewayFrame[] | undefined;
+  gate: GateMode;
+  /** Session frames held while the end of a replay is unknown (in id order while sequencing). */
+  held: GatewayFrame[];
+  heldBytes: number;
+  overflowTold: boolean;
+  /** LobeHub: a member's end was the last end this socket delivered. */
+  memberEndedLast: boolean;
   /** Number of the current token request; a token for an older one is never written. */
   authRequest: number;
 }
@@ -114,10 +142,15 @@ export interface OracleSnapshot {
 const TERMINAL_CODES = new Set([1002, 1003, 1008, 1009, 4001, 4003, 4400]);
 const isTerminalCode = (code: number) => TERMINAL_CODES.has(code) || (code >= 4500 && code <= 4999);
 const TERMINAL_STATUSES = new Set(['completed', 'error', 'interrupted']);
-const URL = 'wss://gateway.test/ws?chatKey=chat';
+/** The session key every path follows. */
+export const SESSION_KEY = 'chat';
 /** What the model's broken WebSocket and environment throw. */
 export const BROKEN_SOCKET = 'addEventListener is broken';
 export const BROKEN_ENVIRONMENT = 'the window refuses listeners';
+
+/** A LobeHub id's number, or undefined for an id that is not a plain decimal integer. */
+const sequenceOf = (id: string): number | undefined =>
+  /^(0|[1-9]\d{0,14})$/.test(id) ? Number(id) : undefined;
 
 export class ConnectionOracle {
   readonly sockets: OracleSocket[] = [];
@@ -137,16 +170,21 @@ export class ConnectionOracle {
   #heartbeatsSent = 0;
   #heartbeatsAcked = 0;
   #capabilities: readonly string[] = [];
-  #replay: 'resuming' | 'ordering' | 'live' = 'live';
-  #heartbeat: 'idle' | 'awaitingAck' = 'idle';
+  #replay: Replay = 'live';
+  #heartbeat: 'idle' | 'awaitingAck' | 'counting' = 'idle';
+  // Attempts start over once frames have flowed (the replay over, or ordered) for `minUptimeMs`.
+  #uptime: 'waiting' | 'unproven' | 'proven' = 'waiting';
+  #missed = 0;
   #lastClose: Close | undefined;
   #authFailure: string | undefined;
   #live: OracleSocket | undefined;
   #pendingTokens: Array<{ socket: OracleSocket; request: number }> = [];
   #environmentWorks: boolean;
   #breakNextSocket = false;
-  // The duplicate filter: every id delivered so far, and whether a replay may overlap them now.
+  // The duplicate filter: every id delivered so far (LobeHub's numeric ones: the highest).
   readonly #delivered = new Set<string>();
+  #highest: number | undefined;
+  // Whether the driver's next agent event repeats the previous one (a replay may overlap them).
   #replayMayOverlap = false;
   #lastEventId = '';
   #duplicates = 0;
@@ -158,6 +196,11 @@ export class ConnectionOracle {
   // Ids of the session frames of the replay asked for last, duplicates included (undefined once it is over).
   #replayLog: string[] | undefined;
   #sessionStatus: string | undefined;
+  // LobeHub: the status a member's end left, seen since this link authenticated; the echo window.
+  #memberEndStatus: string | undefined;
+  #echoWindow = false;
+  // Sockets opened in the conversation (the model follows one chatKey: it never starts over).
+  #links = 0;
   // Timers by name, with the step that armed them.
   readonly #timers = new Map<TimerName, { ms: number; armedAt: number }>();
   #step = 0;
@@ -171,6 +214,10 @@ export class ConnectionOracle {
     this.#environmentWorks = !options.brokenEnvironment;
   }
 
+  get #lobehub(): boolean {
+    return this.config.dialect === 'lobehub';
+  }
+
   /** Starts the next step: timers armed from now on count as armed by it. */
   beginStep(options: { breakNextSocket?: boolean } = {}): void {
     this.#step++;
@@ -182,9 +229,25 @@ export class ConnectionOracle {
     return [...this.#timers.values()].map(({ ms, armedAt }) => [ms, armedAt === this.#step]);
   }
 
-  /** Whether the client still drops ids it has delivered (from the start of a link until its replay is over). */
+  /** Whether a replay may overlap what was delivered now (the driver then repeats an event). */
   replayMayOverlap(): boolean {
     return this.#live !== undefined && this.#replayMayOverlap;
+  }
+
+  /** Where the link's replay stands. */
+  replayState(): Replay | undefined {
+    return this.#status === 'connected' ? this.#replay : undefined;
+  }
+
+  /** The last event delivered (the driver picks ids after it). */
+  lastEventId(): string {
+    return this.#lastEventId;
+  }
+
+  /** LobeHub: the sequence number the next new event must have; undefined when ids cannot be sequenced. */
+  nextSequence(): number | undefined {
+    if (this.#highest !== undefined) return this.#highest + 1;
+    return this.#lastEventId === '' ? 1 : undefined;
   }
 
   snapshot(): OracleSnapshot {
@@ -223,10 +286,15 @@ export class ConnectionOracle {
         }
         return this.#endSession('userDisconnect', []);
       case 'reconnect':
-        return this.#wake(['gaveUp', 'linkLost']);
+        return this.#reconnectNow();
       case 'online':
       case 'visible':
-        if (this.#environmentWorks) this.#wake(['gaveUp']);
+        if (!this.#environmentWorks) return;
+        if (this.#status === 'reconnecting') return this.#openLink();
+        if (this.#status === 'disconnected' && this.#reason === 'gaveUp') {
+          this.#attempt = 0;
+          this.#openLink();
+        }
         return;
       case 'command':
         return this.#issueCommand();
@@ -238,19 +306,11 @@ export class ConnectionOracle {
         socket.readyState = 1;
         if (!this.#hears(socket) || this.#status !== 'connecting') return;
         this.#disarm('connectTimeout');
+        // LobeHub's clients start the backoff over as soon as a socket opens.
+        if (this.config.backoffReset === 'open') this.#attempt = 0;
         return this.#authenticate();
       case 'serverClose':
-        if (socket === undefined) return;
-        socket.readyState = 3;
-        if (!this.#hears(socket)) return;
-        socket.finished = true;
-        this.#lastClose = { code: stimulus.code, reason: stimulus.reason };
-        if (isTerminalCode(stimulus.code)) {
-          return this.#endSession('terminalClose', [
-            describeOracleError.closedByGateway(stimulus.code, stimulus.reason),
-          ]);
-        }
-        return this.#loseLink([]);
+        return this.#serverClose(socket, stimulus);
       case 'socketError':
         if (socket !== undefined && this.#hears(socket))
           this.#tell(describeOracleError.link(`WebSocket error: ${stimulus.message}`));
@@ -283,18 +343,24 @@ export class ConnectionOracle {
 
   #openLink(): void {
     this.#disarm('backoff');
+    const parameter = this.#lobehub ? 'operationId' : 'chatKey';
     const socket: OracleSocket = {
-      url: URL,
+      url: `wss://gateway.test/ws?${parameter}=${SESSION_KEY}`,
       frames: [],
       closedWith: undefined,
       readyState: 0,
       listening: !this.#breakNextSocket,
       finished: false,
       awaitingProofOfLife: false,
-      held: undefined,
+      gate: 'passing',
+      held: [],
+      heldBytes: 0,
+      overflowTold: false,
+      memberEndedLast: false,
       authRequest: 0,
     };
     this.sockets.push(socket);
+    this.#links++;
     this.#live = socket;
     this.#heartbeatsSent = 0;
     this.#heartbeatsAcked = 0;
@@ -339,7 +405,49 @@ export class ConnectionOracle {
     this.#capabilities = capabilities;
     // Authenticated: a token still on its way is never written as a stray auth.
     socket.authRequest++;
-    this.#replayMayOverlap = true;
+    const cursor = this.#lastEventId !== '';
+    // Events may have streamed to an earlier socket that died before delivering any, or past this one
+    // while it re-authenticated.
+    const mayHaveMissed = cursor || this.#links > 1 || this.#reauths > 0;
+    this.#memberEndStatus = undefined;
+    this.#missed = 0;
+    this.#status = 'connected';
+    this.#garbage = 0;
+    this.#echoWindow = false;
+    this.#heartbeat = this.#lobehub ? 'counting' : 'idle';
+    this.#arm('heartbeatInterval', this.config.heartbeatIntervalMs);
+    this.#uptime = 'waiting';
+    this.#tell(['connected']);
+    // How the replay is asked for and how its end is known depend on the gateway.
+    let replay: Replay;
+    if (capabilities.includes('resume_complete')) replay = 'resuming';
+    else if (this.#lobehub) replay = this.config.resumeOnConnect && !cursor ? 'buffering' : 'sequencing';
+    else replay = mayHaveMissed ? 'ordering' : 'live';
+    // The original gateway, a first link: no resume, exactly as its own client.
+    if (replay !== 'live') this.#writeResume(socket);
+    const flushed = this.#outbox.splice(0);
+    const unsent = this.#writeCommands(flushed);
+    if (flushed.length > 0 && capabilities.includes('command_id')) this.#probe();
+    this.#replay = replay;
+    if (replay === 'resuming') this.#flowing();
+    if (replay === 'live') this.#goLive();
+    else if (replay === 'ordering') {
+      socket.gate = 'holding';
+      this.#arm('replayTimeout', this.config.replayTimeoutMs);
+      this.#probe();
+    } else if (replay === 'sequencing') {
+      socket.gate = 'sequencing';
+      this.#arm('replayTimeout', this.config.replayTimeoutMs);
+    } else if (replay === 'buffering') {
+      socket.gate = 'buffering';
+      this.#arm('replayTimeout', this.config.replayTimeoutMs);
+      this.#arm('resumeQuiet', this.config.resumeQuietMs);
+    }
+    this.#settle();
+    this.#requeueUnsent(unsent);
+  }
+
+  #writeResume(socket: OracleSocket): void {
     this.#replayLog = [];
     this.#write(
       socket,
@@ -347,30 +455,21 @@ export class ConnectionOracle {
         ? { lastEventId: this.#lastEventId, type: 'resume', wantStatus: true }
         : { lastEventId: this.#lastEventId, type: 'resume' },
     );
-    const flushed = this.#outbox.splice(0);
-    const unsent = this.#writeCommands(flushed);
-    this.#status = 'connected';
-    this.#heartbeat = 'idle';
-    this.#garbage = 0;
-    this.#arm('heartbeatInterval', this.config.heartbeatIntervalMs);
-    this.#arm('minUptime', this.config.minUptimeMs);
-    // A gateway that orders its replay ends it with resume_complete; with any other, frames are held
-    // until the ack of a heartbeat written after resume.
-    this.#replay = capabilities.includes('resume_complete') ? 'resuming' : 'ordering';
-    if (this.#replay === 'ordering') socket.held ??= [];
-    this.#tell(['connected']);
-    if (flushed.length > 0) this.#probe();
-    if (this.#replay === 'ordering') this.#probe();
-    this.#settle();
-    this.#requeueUnsent(unsent);
   }
 
   /** Leaves `connected` (re-authentication or the end of the link). */
   #leaveConnected(): void {
-    this.#disarm('heartbeatInterval');
-    this.#disarm('heartbeatTimeout');
-    this.#disarm('minUptime');
-    this.#disarm('malformedWindow');
+    for (const timer of [
+      'heartbeatInterval',
+      'heartbeatTimeout',
+      'minUptime',
+      'malformedWindow',
+      'replayTimeout',
+      'resumeQuiet',
+      'memberEchoWindow',
+    ] as const)
+      this.#disarm(timer);
+    this.#echoWindow = false;
     if (this.#replay === 'live') this.#replayMayOverlap = true;
   }
 
@@ -394,10 +493,24 @@ export class ConnectionOracle {
     socket.readyState = 2;
   }
 
-  /** Every way of losing a link (close, timeout, token failure, crash) decides the same way. */
-  #loseLink(first: Told[]): void {
-    this.#leaveLink();
-    const told = [...first];
+  #serverClose(socket: OracleSocket | undefined, close: { code: number; reason: string }): void {
+    if (socket === undefined) return;
+    socket.readyState = 3;
+    if (!this.#hears(socket)) return;
+    socket.finished = true;
+    // The session ended within what is held: the close leaves the rest of it held; it is delivered.
+    if (this.#status === 'connected' && this.#replay === 'sessionEnding') return this.#release(false);
+    this.#lastClose = { code: close.code, reason: close.reason };
+    if (isTerminalCode(close.code))
+      return this.#endSession('terminalClose', [
+        describeOracleError.closedByGateway(close.code, close.reason),
+      ]);
+    return this.#loseLink([]);
+  }
+
+  /** The unconfirmed commands of a link that ends: re-sent to a gateway that deduplicates, else reported. */
+  #settleInFlight(): Told[] {
+    const told: Told[] = [];
     if (this.#capabilities.includes('command_id')) {
       // A gateway that deduplicates gets unconfirmed commands again, first, with the same id.
       this.#outbox = [...this.#inFlight.map(({ n, frame }) => ({ n, frame })), ...this.#outbox];
@@ -405,6 +518,13 @@ export class ConnectionOracle {
       told.push(...this.#inFlight.map((command) => describeOracleError.unconfirmed(command)));
     }
     this.#inFlight = [];
+    return told;
+  }
+
+  /** Every way of losing a link (close, timeout, token failure, crash) decides the same way. */
+  #loseLink(first: Told[]): void {
+    this.#leaveLink();
+    const told = [...first, ...this.#settleInFlight()];
     if (!this.config.autoReconnect) return this.#endSession('linkLost', told);
     const limit = this.config.maxReconnectAttempts;
     if (limit !== 0 && this.#attempt >= limit) return this.#endSession('gaveUp', told);
@@ -434,13 +554,22 @@ export class ConnectionOracle {
     this.#settle();
   }
 
-  /** `reconnect()`, or the browser coming online / the page visible: go now. */
-  #wake(after: Reason[]): void {
-    if (this.#status === 'reconnecting') return this.#openLink();
-    if (this.#status === 'disconnected' && after.includes(this.#reason)) {
+  /** `reconnect()`: a waiting reconnect goes now, a live link is dialled again, a fresh attempt series. */
+  #reconnectNow(): void {
+    if (this.#status === 'reconnecting') {
       this.#attempt = 0;
-      this.#openLink();
+      return this.#openLink();
     }
+    if (this.#status === 'disconnected') {
+      if (this.#reason !== 'gaveUp' && this.#reason !== 'linkLost') return;
+      this.#attempt = 0;
+      return this.#openLink();
+    }
+    this.#leaveLink();
+    const told = this.#settleInFlight();
+    this.#attempt = 0;
+    this.#openLink();
+    for (const event of told) this.#tell(event);
   }
 
   // --- commands ---
@@ -453,7 +582,7 @@ export class ConnectionOracle {
     }
     if (this.#status === 'connected') {
       const unsent = this.#writeCommands([command]);
-      this.#probe();
+      if (this.#capabilities.includes('command_id')) this.#probe();
       this.#settle();
       this.#requeueUnsent(unsent);
     } else if (this.#outbox.length >= this.config.maxQueuedCommands) {
@@ -494,8 +623,9 @@ export class ConnectionOracle {
 
   // --- heartbeats ---
 
-  /** A heartbeat now, so that its ack confirms what was written before it. */
+  /** A heartbeat now, so that its ack confirms what was written before it (the original's heartbeats only). */
   #probe(): void {
+    if (this.#heartbeat === 'counting') return;
     if (this.#heartbeat === 'idle') {
       this.#disarm('heartbeatInterval');
       this.#heartbeat = 'awaitingAck';
@@ -511,23 +641,28 @@ export class ConnectionOracle {
   }
 
   #ack(): void {
-    if (this.#heartbeatsAcked >= this.#heartbeatsSent) return this.#settle(); // an ack nobody asked for
+    if (this.#heartbeatsAcked >= this.#heartbeatsSent) {
+      // An ack nobody asked for confirms nothing; LobeHub's client still forgives its misses.
+      if (this.#status === 'connected' && this.#heartbeat === 'counting') this.#missed = 0;
+      return this.#settle();
+    }
     if (this.#status === 'authenticating') {
       this.#countAck();
       return this.#settle();
     }
     if (this.#status !== 'connected') return;
     const ofLatest = this.#heartbeatsAcked + 1 === this.#heartbeatsSent;
-    const release = this.#replay === 'ordering' && ofLatest;
+    const release = (this.#replay === 'ordering' || this.#replay === 'sessionEnding') && ofLatest;
     this.#countAck();
-    if (this.#heartbeat === 'awaitingAck') {
+    if (this.#heartbeat === 'counting') this.#missed = 0;
+    else if (this.#heartbeat === 'awaitingAck') {
       this.#disarm('heartbeatTimeout');
       if (ofLatest) {
         this.#heartbeat = 'idle';
         this.#arm('heartbeatInterval', this.config.heartbeatIntervalMs);
       } else this.#arm('heartbeatTimeout', this.config.heartbeatTimeoutMs);
     }
-    if (release) this.#endReplay();
+    if (release) this.#release(true);
     else this.#settle();
   }
 
@@ -539,23 +674,35 @@ export class ConnectionOracle {
   #fire(name: TimerName): void {
     if (!this.#timers.has(name)) return;
     this.#timers.delete(name);
-    const socket = this.#live;
+    const socket = this.#live as OracleSocket;
     switch (name) {
       case 'connectTimeout':
-        this.#close(socket as OracleSocket, 4000, 'Connect timeout');
+        this.#close(socket, 4000, 'Connect timeout');
         return this.#loseLink([]);
       case 'authTimeout':
-        this.#close(socket as OracleSocket, 4000, 'Auth timeout');
+        this.#close(socket, 4000, 'Auth timeout');
         return this.#loseLink([]);
       case 'heartbeatTimeout':
-        this.#close(socket as OracleSocket, 4000, 'Heartbeat timeout');
+        this.#close(socket, 4000, 'Heartbeat timeout');
         return this.#loseLink([]);
       case 'heartbeatInterval':
+        if (this.#heartbeat === 'counting') {
+          // LobeHub: more than `maxMissedHeartbeats` unanswered in a row and the link is dead.
+          if (this.#missed + 1 > this.config.maxMissedHeartbeats) {
+            this.#close(socket, 4000, 'Heartbeat timeout');
+            return this.#loseLink([]);
+          }
+          this.#missed++;
+          this.#sendHeartbeat();
+          this.#arm('heartbeatInterval', this.config.heartbeatIntervalMs);
+          return this.#settle();
+        }
         this.#heartbeat = 'awaitingAck';
         this.#arm('heartbeatTimeout', this.config.heartbeatTimeoutMs);
         this.#sendHeartbeat();
         return this.#settle();
       case 'minUptime':
+        this.#uptime = 'proven';
         this.#attempt = 0; // the link stayed up: a later loss starts a fresh series
         return this.#settle();
       case 'backoff':
@@ -563,7 +710,22 @@ export class ConnectionOracle {
       case 'malformedWindow':
         this.#garbage = 0; // the window is over: the next malformed frame opens another
         return this.#settle();
+      case 'replayTimeout':
+        if (this.#replay === 'ordering') {
+          this.#close(socket, 4000, 'Replay did not end in time');
+          return this.#loseLink([]);
+        }
+        return this.#release(true);
+      case 'resumeQuiet':
+        return this.#release(true);
+      case 'memberEchoWindow':
+        this.#echoWindow = false;
+        return this.#settle();
     }
+  }
+
+  #isHolding(): boolean {
+    return ['ordering', 'sessionEnding', 'sequencing', 'buffering'].includes(this.#replay);
   }
 
   // --- frames ---
@@ -571,37 +733,42 @@ export class ConnectionOracle {
   #receive(socket: OracleSocket, frame: GatewayFrame): void {
     if (!this.#hears(socket)) return;
     if (frame.type === 'heartbeat_ack') return this.#ack();
-    if (socket.awaitingProofOfLife) {
-      socket.awaitingProofOfLife = false;
-      if (this.#status === 'connected' && this.#heartbeat === 'awaitingAck') {
-        this.#heartbeat = 'idle';
-        this.#disarm('heartbeatTimeout');
-        this.#arm('heartbeatInterval', this.config.heartbeatIntervalMs);
+    this.#proveLife(socket);
+    switch (frame.type) {
+      case 'auth_success':
+        if (this.#status === 'authenticating')
+          this.#connected((frame.capabilities as string[] | undefined) ?? []);
+        return;
+      case 'auth_failed':
+        if (this.#status !== 'authenticating') return;
+        this.#authFailure = frame.reason as string;
+        return this.#endSession('authFailed', [['auth_failed', frame.reason]]);
+      case 'auth_expired':
+        return this.#authExpired();
+      default: {
+        // The machine reacts to what the gate reports once the gate is done with the frame.
+        const reactions: Array<() => void> = [];
+        this.#offer(socket, frame, reactions);
+        for (const react of reactions) react();
       }
-      this.#settle();
     }
-    if (socket.held !== undefined && (frame.id !== undefined || frame.type === 'resume_complete')) {
-      socket.held.push(frame);
-      // resume_complete marks the end of the replay a gateway that orders nothing sends anyway.
-      if (frame.type === 'resume_complete' && this.#status === 'connected' && this.#replay === 'ordering')
-        this.#endReplay();
-      return;
+  }
+
+  #proveLife(socket: OracleSocket): void {
+    if (!socket.awaitingProofOfLife) return;
+    socket.awaitingProofOfLife = false;
+    if (this.#status === 'connected' && this.#heartbeat === 'awaitingAck') {
+      this.#heartbeat = 'idle';
+      this.#disarm('heartbeatTimeout');
+      this.#arm('heartbeatInterval', this.config.heartbeatIntervalMs);
     }
-    this.#handle(frame);
+    this.#settle();
   }
 
   /** A malformed frame: proof of life, reported, and counted against the link's limit once authenticated. */
   #receiveMalformed(socket: OracleSocket): void {
     if (!this.#hears(socket)) return;
-    if (socket.awaitingProofOfLife) {
-      socket.awaitingProofOfLife = false;
-      if (this.#status === 'connected' && this.#heartbeat === 'awaitingAck') {
-        this.#heartbeat = 'idle';
-        this.#disarm('heartbeatTimeout');
-        this.#arm('heartbeatInterval', this.config.heartbeatIntervalMs);
-      }
-      this.#settle();
-    }
+    this.#proveLife(socket);
     this.#malformed++;
     this.#tell([
       'error',
@@ -617,42 +784,248 @@ export class ConnectionOracle {
     this.#settle();
   }
 
-  #handle(frame: GatewayFrame): void {
-    switch (frame.type) {
-      case 'agent_event':
-        if (this.#accept(frame.id as string)) this.#tell(['agent_event', frame.id]);
+  #authExpired(): void {
+    if (this.#status !== 'connected') return;
+    if (!this.config.reauthOnExpiry) return this.#tell(['auth_expired']);
+    if (this.#reauths >= this.config.maxReauthsPerLink) {
+      // A gateway that keeps answering with auth_expired must not make the client spin.
+      this.#close(this.#live as OracleSocket, 4000, 'Too many re-authentications');
+      return this.#loseLink([]);
+    }
+    this.#reauths++;
+    this.#leaveConnected();
+    this.#authenticate();
+  }
+
+  // --- the gate: every session frame of a link goes through it ---
+
+  #offer(socket: OracleSocket, frame: GatewayFrame, reactions: Array<() => void>): void {
+    switch (socket.gate) {
+      case 'passing':
+        return this.#pass(frame, reactions);
+      case 'holding':
+        this.#hold(socket, frame, reactions);
+        if (frame.type === 'resume_complete') reactions.push(() => this.#replayEnded());
+        else if (frame.type === 'session_complete') reactions.push(() => this.#sessionEndHeld());
         return;
-      case 'session_complete':
-        if (!this.#accept(frame.id as string) || this.#live === undefined) return;
-        return this.#endSession('sessionComplete', [['session_complete', frame]]);
-      case 'auth_success':
-        if (this.#status === 'authenticating')
-          this.#connected((frame.capabilities as string[] | undefined) ?? []);
+      case 'buffering': {
+        this.#hold(socket, frame, reactions);
+        if (frame.type === 'resume_complete') return void reactions.push(() => this.#replayEnded());
+        const ends =
+          frame.type === 'session_complete' || (frame.type === 'agent_event' && this.#isOwnEnd(frame));
+        reactions.push(() => (ends ? this.#sessionEndHeld() : this.#frameHeld()));
         return;
-      case 'auth_failed':
-        if (this.#status !== 'authenticating') return;
-        this.#authFailure = frame.reason as string;
-        return this.#endSession('authFailed', [['auth_failed', frame.reason]]);
-      case 'auth_expired':
-        if (this.#status !== 'connected') return;
-        if (this.#reauths >= this.config.maxReauthsPerLink) {
-          // A gateway that keeps answering with auth_expired must not make the client spin.
-          this.#close(this.#live as OracleSocket, 4000, 'Too many re-authentications');
-          return this.#loseLink([]);
+      }
+      case 'sequencing': {
+        if (frame.type === 'resume_complete') {
+          this.#hold(socket, frame, reactions);
+          return void reactions.push(() => this.#replayEnded());
         }
-        this.#reauths++;
-        this.#leaveConnected();
-        return this.#authenticate();
-      case 'resume_complete':
-        return this.#resumeComplete(frame);
+        const sequence = frame.id === undefined ? undefined : sequenceOf(frame.id);
+        const next = this.nextSequence();
+        if (sequence === undefined || next === undefined || sequence <= next) {
+          this.#pass(frame, reactions);
+          return this.#passWaiting(socket, reactions);
+        }
+        // Early: it waits, in id order, for what comes before it.
+        const at = socket.held.findIndex(
+          (held) => held.type === 'resume_complete' || (sequenceOf(held.id ?? '') ?? 0) > sequence,
+        );
+        socket.held.splice(at === -1 ? socket.held.length : at, 0, frame);
+        this.#checkLimits(socket, reactions);
+        return;
+      }
     }
   }
 
+  #hold(socket: OracleSocket, frame: GatewayFrame, reactions: Array<() => void>): void {
+    socket.held.push(frame);
+    this.#checkLimits(socket, reactions);
+  }
+
+  #checkLimits(socket: OracleSocket, reactions: Array<() => void>): void {
+    if (socket.overflowTold || socket.held.length <= this.config.maxHeldFrames) return;
+    socket.overflowTold = true;
+    reactions.push(() => this.#overflow());
+  }
+
+  #passWaiting(socket: OracleSocket, reactions: Array<() => void>): void {
+    for (;;) {
+      const first = socket.held[0];
+      if (first === undefined || first.type === 'resume_complete') return;
+      const next = this.nextSequence();
+      if (next === undefined || (sequenceOf(first.id ?? '') ?? 0) > next) return;
+      socket.held.shift();
+      this.#pass(first, reactions);
+    }
+  }
+
+  /** Delivers a frame unless its id was delivered; what it means for the machine goes to `reactions`. */
+  #pass(frame: GatewayFrame, reactions: Array<() => void>): void {
+    if (frame.type === 'resume_complete') return void reactions.push(() => this.#resumeComplete(frame));
+    if (!this.#accept(frame.id)) return;
+    if (frame.type === 'session_complete') return void reactions.push(() => this.#sessionComplete(frame));
+    if (frame.type !== 'agent_event') return;
+    this.#tell(['agent_event', frame.id]);
+    if (!this.#lobehub) return;
+    const socket = this.#live as OracleSocket;
+    const event = frame.event as { type?: string; operationId?: string; data?: { reason?: string } };
+    const own = event.operationId === undefined || event.operationId === SESSION_KEY;
+    if (event.type === 'agent_runtime_end' || event.type === 'error') {
+      if (own) return void reactions.push(() => this.#operationEnded());
+      if (event.type !== 'agent_runtime_end') return;
+      socket.memberEndedLast = true;
+      const reason = event.data?.reason;
+      const status = reason === 'error' ? 'error' : reason === 'interrupted' ? 'interrupted' : 'completed';
+      return void reactions.push(() => this.#memberEnded(status));
+    }
+    if (own && socket.memberEndedLast) {
+      socket.memberEndedLast = false;
+      reactions.push(() => this.#operationActive());
+    }
+  }
+
+  #isOwnEnd(frame: GatewayFrame): boolean {
+    const event = frame.event as { type?: string; operationId?: string };
+    return (
+      (event.type === 'agent_runtime_end' || event.type === 'error') &&
+      (event.operationId === undefined || event.operationId === SESSION_KEY)
+    );
+  }
+
+  /**
+   * The replay is over: what was held is delivered (the original's at each id's last place; LobeHub's
+   * in id order, `resume_complete` last), and frames pass. `goLive`: the machine goes live at once
+   * (every way but a close while the session's end is held).
+   */
+  #release(goLive: boolean): void {
+    const socket = this.#live as OracleSocket;
+    const held = socket.held;
+    const mode = socket.gate;
+    socket.held = [];
+    socket.gate = 'passing';
+    socket.overflowTold = false;
+    if (goLive) this.#goLive();
+    const reactions: Array<() => void> = [];
+    if (mode === 'holding') {
+      const lastPlace = new Map(held.map((frame, place) => [frame.id, place]));
+      held.forEach((frame, place) => {
+        if (frame.id !== undefined && lastPlace.get(frame.id) !== place) this.#duplicates++;
+        else this.#pass(frame, reactions);
+      });
+    } else {
+      const ordered = [
+        ...held
+          .filter((frame) => frame.type !== 'resume_complete')
+          .map((frame, place) => ({ frame, place, sequence: sequenceOf(frame.id ?? '') ?? 0 }))
+          .sort((a, b) => a.sequence - b.sequence || a.place - b.place)
+          .map(({ frame }) => frame),
+        ...held.filter((frame) => frame.type === 'resume_complete'),
+      ];
+      for (const frame of ordered) this.#pass(frame, reactions);
+    }
+    this.#settle();
+    for (const react of reactions) react();
+  }
+
+  /** The frames' id filter: LobeHub's numeric ids by number, every other id by equality. */
+  #accept(id: string | undefined): boolean {
+    this.#replayLog?.push(id as string);
+    if (id === undefined) return true;
+    const sequence = this.#lobehub ? sequenceOf(id) : undefined;
+    const delivered =
+      sequence !== undefined && this.#highest !== undefined
+        ? sequence <= this.#highest
+        : this.#delivered.has(id);
+    if (delivered) {
+      this.#duplicates++;
+      return false;
+    }
+    if (sequence !== undefined) this.#highest = sequence;
+    else this.#delivered.add(id);
+    this.#lastEventId = id;
+    return true;
+  }
+
+  // --- what the machine does with what the gate reports ---
+
+  /** A link exists (connecting, authenticating or connected): the session's end is heard in all three. */
+  #isLinked(): boolean {
+    return this.#live !== undefined;
+  }
+
+  #replayEnded(): void {
+    if (this.#status !== 'connected' || !this.#isHolding()) return;
+    this.#release(true);
+  }
+
+  #overflow(): void {
+    if (this.#status !== 'connected' || !this.#isHolding()) return;
+    if (this.#replay === 'ordering') {
+      this.#close(this.#live as OracleSocket, 4000, 'Replay too large to hold');
+      return this.#loseLink([]);
+    }
+    this.#release(true);
+  }
+
+  #sessionEndHeld(): void {
+    if (this.#status !== 'connected') return;
+    if (this.#replay === 'ordering') {
+      this.#replay = 'sessionEnding';
+      this.#arm('replayTimeout', this.config.replayTimeoutMs);
+      return this.#settle();
+    }
+    // LobeHub's buffering: the operation's end is delivered at once, with everything before it.
+    if (this.#replay === 'buffering') this.#release(true);
+  }
+
+  #frameHeld(): void {
+    if (this.#status !== 'connected' || this.#replay !== 'buffering') return;
+    this.#arm('resumeQuiet', this.config.resumeQuietMs);
+    this.#settle();
+  }
+
+  #sessionComplete(frame: GatewayFrame): void {
+    if (!this.#isLinked()) return;
+    // LobeHub: a gateway that ends a session on any end answers a member's with one: its echo.
+    if (this.#status === 'connected' && this.#echoWindow) return this.#settle();
+    this.#endSession('sessionComplete', [['session_complete', frame]]);
+  }
+
+  #operationEnded(): void {
+    if (!this.#isLinked()) return;
+    const end = { type: 'session_complete', id: this.#lastEventId };
+    this.#endSession('sessionComplete', [['session_complete', end]]);
+  }
+
+  #memberEnded(status: string): void {
+    if (this.#status !== 'connected') return;
+    this.#memberEndStatus = status;
+    this.#echoWindow = true;
+    this.#arm('memberEchoWindow', this.config.memberEchoWindowMs);
+    this.#settle();
+  }
+
+  #operationActive(): void {
+    if (this.#status !== 'connected' || !this.#echoWindow) return;
+    this.#echoWindow = false;
+    this.#disarm('memberEchoWindow');
+    this.#settle();
+  }
+
   #resumeComplete(frame: GatewayFrame): void {
-    if (this.#status !== 'connected' || this.#replay === 'ordering') return;
+    if (this.#status !== 'connected' || (this.#replay !== 'resuming' && this.#replay !== 'live')) return;
     const status = frame.status as string;
+    // LobeHub: a terminal status a member's end (seen since this link authenticated) explains is the member's.
+    if (
+      this.#replay === 'live' &&
+      frame.gap !== true &&
+      this.#memberEndStatus !== undefined &&
+      this.#memberEndStatus === status
+    )
+      return this.#settle();
     const told = [...this.#resumed(status)];
-    if (frame.recovered === false) {
+    if (frame.recovered === false || frame.gap === true) {
       // The frames of the replay this resume_complete ends; none when the replay was already over.
       const replayed = this.#replay === 'resuming' ? this.#replayLog : undefined;
       told.push(['history_lost', replayed === undefined ? undefined : [...replayed], status]);
@@ -668,12 +1041,22 @@ export class ConnectionOracle {
     this.#settle();
   }
 
-  /** The replay is over: ids are no longer looked up, and re-authenticating starts a new count. */
+  /** Frames are delivered as they come: the link starts proving itself (once per `connected`). */
+  #flowing(): void {
+    if (this.#uptime !== 'waiting') return;
+    this.#uptime = 'unproven';
+    this.#arm('minUptime', this.config.minUptimeMs);
+  }
+
+  /** The replay is over: re-authenticating starts a new count, and its frames are no longer kept. */
   #goLive(): void {
+    this.#flowing();
     this.#replay = 'live';
     this.#replayMayOverlap = false;
     this.#replayLog = undefined;
     this.#reauths = 0;
+    this.#disarm('replayTimeout');
+    this.#disarm('resumeQuiet');
   }
 
   /** `resume_complete` tells the session's status when it says something new. */
@@ -681,41 +1064,6 @@ export class ConnectionOracle {
     if (status === this.#sessionStatus) return [];
     this.#sessionStatus = status;
     return [['session_status', status]];
-  }
-
-  /** The replay is over: held frames are delivered once each, at the last place they came. */
-  #endReplay(): void {
-    const socket = this.#live as OracleSocket;
-    this.#replay = 'live';
-    this.#reauths = 0;
-    const held = socket.held ?? [];
-    socket.held = undefined;
-    const lastPlace = new Map(held.map((frame, place) => [frame.id, place]));
-    const later: GatewayFrame[] = [];
-    held.forEach((frame, place) => {
-      if (frame.id !== undefined && lastPlace.get(frame.id) !== place) this.#duplicates++;
-      else if (frame.type === 'agent_event') this.#handle(frame);
-      else if (frame.type === 'resume_complete' || this.#accept(frame.id as string)) later.push(frame);
-    });
-    this.#replayMayOverlap = false;
-    this.#replayLog = undefined;
-    this.#settle();
-    for (const frame of later) {
-      if (frame.type === 'resume_complete') this.#resumeComplete(frame);
-      else if (this.#live !== undefined) this.#endSession('sessionComplete', [['session_complete', frame]]);
-    }
-  }
-
-  /** The duplicate filter: a new id is delivered; while a replay may overlap, a known one is dropped. */
-  #accept(id: string): boolean {
-    this.#replayLog?.push(id);
-    if (this.#replayMayOverlap && this.#delivered.has(id)) {
-      this.#duplicates++;
-      return false;
-    }
-    this.#delivered.add(id);
-    this.#lastEventId = id;
-    return true;
   }
 
   #write(socket: OracleSocket, frame: Record<string, unknown>): boolean {
