@@ -26,7 +26,7 @@ export interface DemoOptions {
   tokenTtlMs?: number;
   /** The gateway: `node` (embedded, in memory) or `cloudflare` (Durable Objects in a local workerd). Default `node`. */
   engine?: DemoEngine;
-  /** The Node gateway's dialect (`original` plays the original gateway). Default `reference`; `cloudflare` only speaks `reference`. */
+  /** The Node gateway's dialect (`original` plays the original gateway, `lobehub` LobeHub's v1). Default `reference`; `cloudflare` only speaks `reference`. */
   dialect?: GatewayDialect;
 }
 
@@ -57,7 +57,7 @@ async function startGateway(secret: string, options: DemoOptions): Promise<DemoG
   const tokensPerSecond = options.tokensPerSecond ?? 40;
   if (options.engine === 'cloudflare') {
     if ((options.dialect ?? 'reference') !== 'reference')
-      throw new Error('The original dialect runs on the Node engine only');
+      throw new Error(`The ${options.dialect} dialect runs on the Node engine only`);
     const demo = await startCloudflareDemo({ secret, tokensPerSecond });
     return {
       url: demo.url,
@@ -144,7 +144,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const chatKey = url.searchParams.get('chatKey') ?? '';
     switch (url.pathname) {
       case '/api/config':
-        return (json({ gatewayUrl: gateway.url }), true);
+        return (json({ gatewayUrl: gateway.url, dialect: options.dialect ?? 'reference' }), true);
       case '/api/token':
         if (chatKey) gateway.openSession(chatKey);
         return (

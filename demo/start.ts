@@ -2,8 +2,8 @@
  * `npm start`: the demo page and a gateway with the scripted agent. Open the printed URL.
  * Flags: --port <n> (default 5173), --tokens-per-second <n>, --token-ttl-ms <n>,
  * --engine node|cloudflare (default node: the embedded in-memory gateway; cloudflare: the Durable
- * Object gateway in a local workerd, see docs/cloudflare.md), --dialect reference|original (default
- * reference; original plays the original gateway, Node engine only).
+ * Object gateway in a local workerd, see docs/cloudflare.md), --dialect reference|original|lobehub
+ * (default reference; original plays the original gateway, lobehub LobeHub's v1, Node engine only).
  */
 import { parseArgs } from 'node:util';
 import { GATEWAY_DIALECTS, type GatewayDialect } from '../server/index.js';
@@ -24,14 +24,12 @@ if (values.engine !== 'node' && values.engine !== 'cloudflare') {
 }
 const engine: DemoEngine = values.engine;
 if (!GATEWAY_DIALECTS.includes(values.dialect as GatewayDialect)) {
-  console.error(`--dialect must be ${GATEWAY_DIALECTS.join(' or ')} (got "${values.dialect}")`);
+  console.error(`--dialect must be ${GATEWAY_DIALECTS.join(', ')} (got "${values.dialect}")`);
   process.exit(2);
 }
 const dialect = values.dialect as GatewayDialect;
 if (dialect !== 'reference' && engine === 'cloudflare') {
-  console.error(
-    '--dialect original plays the original gateway on the Node engine only; drop --engine=cloudflare',
-  );
+  console.error(`--dialect ${dialect} plays that gateway on the Node engine only; drop --engine=cloudflare`);
   process.exit(2);
 }
 const demo = await startDemo({

@@ -9,8 +9,8 @@
  * --token-ttl-ms <n> (short-lived tokens: watch auth_expired → refresh on the same socket),
  * --engine node|cloudflare (default node; cloudflare: the Durable Object gateway in a local workerd,
  * or the one at --url, with the agent run here over its runtime API; see docs/cloudflare.md),
- * --dialect reference|original (default reference; original: the embedded Node gateway plays the
- * original gateway).
+ * --dialect reference|original|lobehub (default reference; original or lobehub: the embedded Node
+ * gateway plays the original gateway or LobeHub's v1, or the client follows the one at --url that way).
  */
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
@@ -27,6 +27,7 @@ import {
 } from '../server/index.js';
 import { startCloudflareDemo } from '../server/cloudflare/node/cloudflareDemo.js';
 import { AgentGatewayClient, type ConnectionStatus } from '../src/index.js';
+import { type AgentStreamEvent as LobeHubEvent, lobehubDialect } from '../src/lobehub/index.js';
 import { describeState } from './describeState.js';
 
 const { values: flags } = parseArgs({
@@ -73,15 +74,12 @@ if (flags.engine === 'cloudflare' && dropEvery) {
   process.exit(2);
 }
 if (!GATEWAY_DIALECTS.includes(flags.dialect as GatewayDialect)) {
-  console.error(`--dialect must be ${GATEWAY_DIALECTS.join(' or ')} (got "${flags.dialect}")`);
+  console.error(`--dialect must be ${GATEWAY_DIALECTS.join(', ')} (got "${flags.dialect}")`);
   process.exit(2);
 }
 const dialect = flags.dialect as GatewayDialect;
-if (dialect !== 'reference' && (flags.engine === 'cloudflare' || flags.url)) {
-  console.error(
-    '--dialect original configures the embedded Node gateway; it is not available with --engine=cloudflare or --url ' +
-      '(start that gateway with `npm run gateway -- --dialect original` instead)',
-  );
+if (dialect !== 'reference' && flags.engine === 'cloudflare') {
+  console.error(`--dialect ${dialect} plays that gateway on the Node engine only; drop --engine=cloudflare`);
   process.exit(2);
 }
 const apiKey = flags['api-key'] ?? process.env.RUNTIME_API_KEY;
@@ -122,12 +120,14 @@ console.log(dim(`gateway ${gatewayUrl}${where} · chatKey ${chatKey}`));
 // The Node gateway starts the agent on the first auth; on Cloudflare the agent runs here.
 const agentRun = cloudflare?.startSession(chatKey);
 
+// LobeHub's gateway follows an operation: the chatKey names it, and its events have their own shape.
 const client = new AgentGatewayClient({
   gatewayUrl,
   getToken: () => createSessionToken({ secret, chatKey, ...(ttlMs ? { ttlMs } : {}) }),
   WebSocket,
   initialReconnectDelayMs: 250,
   maxReconnectDelayMs: 2_000,
+  ...(dialect === 'lobehub' ? { dialect: lobehubDialect } : {}),
 });
 
 // Streamed text goes on the current line; everything else starts on a fresh one.
@@ -155,11 +155,22 @@ client.subscribe(() => {
   lastState = state;
 });
 client.on('agent_event', ({ event }) => {
+  if ('type' in event) return showLobeHubEvent(event as unknown as LobeHubEvent);
   if (event.kind === 'text_delta' || event.kind === 'thinking') write(event.kind, event.content);
   else if (event.kind === 'tool_call_start') line(yellow(`tool call ${event.name} …`));
   else if (event.kind === 'tool_call_end') line(yellow('tool call arguments complete'));
   else if (event.kind === 'tool_result') line(yellow(`tool result: ${event.result}`));
 });
+
+/** LobeHub's events, as its web client would show them: text and reasoning chunks, tools, the end. */
+function showLobeHubEvent({ type, data }: LobeHubEvent): void {
+  if (type === 'stream_chunk' && data.chunkType === 'text') write('text_delta', String(data.content));
+  else if (type === 'stream_chunk' && data.chunkType === 'reasoning')
+    write('thinking', String(data.reasoning));
+  else if (type === 'tool_start') line(yellow(`tool call ${String(data.toolCalling?.apiName)} …`));
+  else if (type === 'tool_end') line(yellow(`tool result: ${JSON.stringify(data.result?.content ?? null)}`));
+  else if (type === 'agent_runtime_end') line(dim(`  operation ended (${String(data.reason)})`));
+}
 client.on('session_status', (status) => line(dim(`  session status: ${status}`)));
 client.on('reconnecting', (delayMs, attempt) =>
   line(dim(`  link lost: reconnect attempt ${attempt} in ${delayMs} ms`)),

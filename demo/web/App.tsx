@@ -1,3 +1,5 @@
+import type { ClientDialect } from 'agent-gateway-client';
+import { lobehubDialect } from 'agent-gateway-client/lobehub';
 import { useAgentGateway } from 'agent-gateway-client/react';
 import { useCallback, useEffect, useState } from 'react';
 import { AiSdkView } from './AiSdkView.js';
@@ -12,12 +14,24 @@ const newChatKey = () => `demo-${Math.random().toString(36).slice(2, 8)}`;
 
 type View = 'hook' | 'ai-sdk';
 
+/** What the page's backend says about its gateway (`/api/config`). */
+interface DemoConfig {
+  gatewayUrl: string;
+  /** The gateway's dialect: `lobehub` is followed with `lobehubDialect`, the others with the default. */
+  dialect: 'reference' | 'original' | 'lobehub';
+}
+
+const clientDialectOf = (config: DemoConfig | undefined): ClientDialect | undefined =>
+  config?.dialect === 'lobehub' ? lobehubDialect : undefined;
+
 /**
  * The demo: one session of the scripted agent, rendered by `useAgentGateway` or by the AI SDK's
  * `useChat` through the gateway transport, its connection machine live, and fault controls.
  */
 export function App() {
-  const [gatewayUrl, setGatewayUrl] = useState<string>();
+  const [config, setConfig] = useState<DemoConfig>();
+  const gatewayUrl = config?.gatewayUrl;
+  const dialect = clientDialectOf(config);
   const [chatKey, setChatKey] = useState(
     () => new URLSearchParams(location.search).get('chatKey') ?? newChatKey(),
   );
@@ -25,7 +39,7 @@ export function App() {
   const [view, setView] = useState<View>('hook');
   // The AI SDK tab's chat follows the page's session; a run it starts becomes the page's session.
   const [chatId, setChatId] = useState(() => `chat-${chatKey}`);
-  const { chat, transport } = useDemoChat(gatewayUrl, chatId, chatKey, setChatKey);
+  const { chat, transport } = useDemoChat(gatewayUrl, dialect, chatId, chatKey, setChatKey);
   const startNewSession = () => {
     const key = newChatKey();
     setChatKey(key);
@@ -34,8 +48,8 @@ export function App() {
 
   useEffect(() => {
     void fetch('/api/config')
-      .then((response) => response.json() as Promise<{ gatewayUrl: string }>)
-      .then((config) => setGatewayUrl(config.gatewayUrl));
+      .then((response) => response.json() as Promise<DemoConfig>)
+      .then(setConfig);
   }, []);
 
   // The app's backend hands out short-lived tokens; the client asks before every auth.
@@ -46,6 +60,7 @@ export function App() {
     chatKey: gatewayUrl ? chatKey : undefined,
     getToken,
     inspect,
+    ...(dialect ? { dialect } : {}),
     initialReconnectDelayMs: 250,
     maxReconnectDelayMs: 4_000,
   });

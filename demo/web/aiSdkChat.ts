@@ -1,6 +1,7 @@
 import { Chat } from '@ai-sdk/react';
 import { createGatewayChatTransport, type GatewayChatTransport } from 'agent-gateway-client/ai-sdk';
 import type { UIMessage } from 'ai';
+import type { ClientDialect } from 'agent-gateway-client';
 
 /** The page's token endpoint (the app's backend hands out short-lived tokens). */
 export const fetchToken = (chatKey: string) =>
@@ -22,6 +23,7 @@ const promptOf = (messages: UIMessage[]) =>
  */
 export function createDemoTransport(
   gatewayUrl: string,
+  dialect: ClientDialect | undefined,
   page: {
     chatKeyOf(chatId: string): string | undefined;
     onRunStarted(chatId: string, chatKey: string): void;
@@ -42,7 +44,11 @@ export function createDemoTransport(
     },
     getToken: fetchToken,
     resumeChatKey: (chatId) => page.chatKeyOf(chatId),
-    clientOptions: { initialReconnectDelayMs: 250, maxReconnectDelayMs: 4_000 },
+    clientOptions: {
+      initialReconnectDelayMs: 250,
+      maxReconnectDelayMs: 4_000,
+      ...(dialect ? { dialect } : {}),
+    },
   });
 }
 

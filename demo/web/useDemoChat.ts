@@ -1,3 +1,4 @@
+import type { ClientDialect } from 'agent-gateway-client';
 import type { GatewayChatTransport } from 'agent-gateway-client/ai-sdk';
 import { useEffect, useMemo, useState } from 'react';
 import { createDemoChat, createDemoTransport } from './aiSdkChat.js';
@@ -9,6 +10,7 @@ import { createDemoChat, createDemoTransport } from './aiSdkChat.js';
  */
 export function useDemoChat(
   gatewayUrl: string | undefined,
+  dialect: ClientDialect | undefined,
   chatId: string,
   chatKey: string,
   onRunStarted: (chatKey: string) => void,
@@ -19,7 +21,7 @@ export function useDemoChat(
   const [transport, setTransport] = useState<GatewayChatTransport>();
   useEffect(() => {
     if (gatewayUrl === undefined) return;
-    const created = createDemoTransport(gatewayUrl, {
+    const created = createDemoTransport(gatewayUrl, dialect, {
       chatKeyOf: (id) => chatKeys.get(id),
       onRunStarted: (id, key) => {
         chatKeys.set(id, key);
@@ -28,7 +30,7 @@ export function useDemoChat(
     });
     setTransport(created);
     return () => created.dispose();
-  }, [gatewayUrl, chatKeys, onRunStarted]);
+  }, [gatewayUrl, dialect, chatKeys, onRunStarted]);
   const chat = useMemo(() => transport && createDemoChat(chatId, transport), [chatId, transport]);
   return { transport, chat };
 }

@@ -1,26 +1,15 @@
 import { demoAnswerText } from 'agent-gateway-client/server';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { openDemo, RESULTS, useDemoInChromium } from './support.js';
+import {
+  answerOnScreen,
+  approveAndAnswer,
+  isActive,
+  openDemo,
+  RESULTS,
+  useDemoInChromium,
+} from './support.js';
 
 useDemoInChromium();
-
-/** The assistant's answer as shown on screen: every text part, in order. */
-const answerOnScreen = async (page: Page) => (await page.getByTestId('text-part').allTextContents()).join('');
-
-const isActive = (page: Page, stateId: string) =>
-  page.waitForFunction(
-    (id) => document.querySelector(`[data-testid="state-${id}"]`)?.getAttribute('data-active') === 'true',
-    stateId,
-    { timeout: 20_000, polling: 'raf' },
-  );
-
-async function approveAndAnswer(page: Page, day: string) {
-  await page.getByTestId('approve-tool').click({ timeout: 20_000 });
-  await page.getByTestId('input-answer').fill(day, { timeout: 20_000 });
-  await page.getByTestId('input-submit').click();
-  await page.getByTestId('session-complete').waitFor({ timeout: 20_000 });
-}
 
 describe('the demo page in Chromium', () => {
   it('a full session: approve the tool, answer the input, the expected answer is on screen', async () => {
