@@ -1,4 +1,4 @@
-/** Bundle size: min+gzip of what an application imports from the core and the `./react` entry. */
+/** Bundle size: min+gzip of what an application imports from each entry (core, react, ai-sdk, lobehub). */
 import { BUDGETS, measureBundles } from './lib/bundle.js';
 import { type BenchResult, main } from './lib/result.js';
 import { figure } from './lib/stats.js';
@@ -17,7 +17,16 @@ async function run(): Promise<BenchResult> {
         name: `${size.name} bundle within budget`,
         pass: size.gzipBytes <= (BUDGETS[size.name] as number),
         detail: `${(size.gzipBytes / 1024).toFixed(2)} kB ≤ ${((BUDGETS[size.name] as number) / 1024).toFixed(2)} kB`,
-      })),
+      }))
+      .concat(
+        sizes
+          .filter((size) => size.name !== 'lobehub')
+          .map((size) => ({
+            name: `${size.name} bundle holds nothing of LobeHub's dialect`,
+            pass: size.lobehubBytes === 0,
+            detail: `${size.lobehubBytes} bytes of src/lobehub/`,
+          })),
+      ),
   };
 }
 

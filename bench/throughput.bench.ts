@@ -7,7 +7,8 @@ import PartySocket from 'partysocket/ws';
 import ReconnectingWebSocketModule from 'reconnecting-websocket';
 import { WebSocket } from 'ws';
 import { AgentGatewayClient } from '../src/index.js';
-import { textDeltaFrames } from './lib/frames.js';
+import { lobehubDialect } from '../src/lobehub/index.js';
+import { lobehubTextFrames, textDeltaFrames } from './lib/frames.js';
 import { type GatewayProcess, startGatewayProcess } from './lib/gateway.js';
 import { type GatewayDialect, InProcessSocket } from './lib/inProcessSocket.js';
 import { type BenchResult, type Check, main } from './lib/result.js';
@@ -21,7 +22,18 @@ const WARMUP_BATCHES = 20;
 const BATCHES = 100;
 const ALLOCATION_FRAMES = 5_000;
 const LOOPBACK_FRAMES = 50_000;
-const DIALECTS: GatewayDialect[] = ['reference', 'original'];
+const DIALECTS: GatewayDialect[] = ['reference', 'original', 'lobehub'];
+/** Each dialect's frames, and the floor it is compared with (the same frames through JSON.parse + 1 listener). */
+const FRAMES: Record<GatewayDialect, (count: number, tag: string) => string[]> = {
+  reference: textDeltaFrames,
+  original: textDeltaFrames,
+  lobehub: (count) => lobehubTextFrames(count),
+};
+const FLOOR_OF: Record<GatewayDialect, 'floor' | 'floor (LobeHub frames)'> = {
+  reference: 'floor',
+  original: 'floor',
+  lobehub: 'floor (LobeHub frames)',
+};
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 let sink = 0;
@@ -43,9 +55,11 @@ function clientSocket(dialect: GatewayDialect): { socket: InProcessSocket; clien
     token: 't',
     WebSocket: InProcessSocket,
     watchEnvironment: false,
+    ...(dialect === 'lobehub' ? { dialect: lobehubDialect } : {}),
   });
   client.on('agent_event', listener);
-  client.connect('bench');
+  // LobeHub's operation is named in its events: the frames carry the one each run follows.
+  client.connect(dialect === 'lobehub' ? 'lobehub' : 'bench');
   const socket = InProcessSocket.last as InProcessSocket;
   socket.connectAndAuthenticate(dialect);
   if (client.connectionStatus !== 'connected') throw new Error(`The ${dialect} client is not live`);
@@ -61,23 +75,24 @@ function timeBatch(socket: InProcessSocket, frames: readonly string[]): number {
 
 /** ns per frame of each runner, batch by batch after the warm-up, and their bytes per frame. */
 interface PairedTimes {
-  floor: number[];
+  floors: Record<'floor' | 'floor (LobeHub frames)', number[]>;
   clients: Record<GatewayDialect, number[]>;
-  allocation: { floor: number } & Record<GatewayDialect, number>;
+  allocation: Record<'floor' | 'floor (LobeHub frames)' | GatewayDialect, number>;
 }
 
 /**
- * The floor and a live client per dialect take turns on batches of distinct frames (the order
+ * The floors and a live client per dialect take turns on batches of distinct frames (the order
  * reversed every batch), so each ratio compares runs a few milliseconds apart under the same
  * machine conditions, and no runner is always first.
  */
 function pairedBatches(): PairedTimes {
   const runners = [
-    { name: 'floor' as const, socket: floorSocket() },
-    ...DIALECTS.map((dialect) => ({ name: dialect, ...clientSocket(dialect) })),
+    { name: 'floor' as const, socket: floorSocket(), frames: textDeltaFrames },
+    { name: 'floor (LobeHub frames)' as const, socket: floorSocket(), frames: FRAMES.lobehub },
+    ...DIALECTS.map((dialect) => ({ name: dialect, frames: FRAMES[dialect], ...clientSocket(dialect) })),
   ];
   const frames = new Map(
-    runners.map(({ name }) => [name, textDeltaFrames((WARMUP_BATCHES + BATCHES) * BATCH, name)]),
+    runners.map(({ name, frames: make }) => [name, make((WARMUP_BATCHES + BATCHES) * BATCH, name)]),
   );
   const times = new Map(runners.map(({ name }) => [name, [] as number[]]));
   for (let b = 0; b < WARMUP_BATCHES + BATCHES; b++) {
@@ -87,7 +102,7 @@ function pairedBatches(): PairedTimes {
       if (b >= WARMUP_BATCHES) times.get(name)?.push(ns);
     }
   }
-  const allocation = allocationPerFrame(runners.map(({ socket }) => socket));
+  const allocation = allocationPerFrame(runners.map(({ socket, frames: make }) => ({ socket, make })));
   for (const runner of runners) {
     if ('client' in runner) {
       if (runner.client.stats.duplicateFrames !== 0) throw new Error('Distinct frames counted as duplicates');
@@ -95,13 +110,17 @@ function pairedBatches(): PairedTimes {
     }
   }
   const timesOf = (name: string) => times.get(name as 'floor') as number[];
+  const allocationOf = (name: string) =>
+    allocation[runners.findIndex((runner) => runner.name === name)] as number;
   return {
-    floor: timesOf('floor'),
-    clients: { reference: timesOf('reference'), original: timesOf('original') },
+    floors: { floor: timesOf('floor'), 'floor (LobeHub frames)': timesOf('floor (LobeHub frames)') },
+    clients: { reference: timesOf('reference'), original: timesOf('original'), lobehub: timesOf('lobehub') },
     allocation: {
-      floor: allocation[0] as number,
-      reference: allocation[1 + DIALECTS.indexOf('reference')] as number,
-      original: allocation[1 + DIALECTS.indexOf('original')] as number,
+      floor: allocationOf('floor'),
+      'floor (LobeHub frames)': allocationOf('floor (LobeHub frames)'),
+      reference: allocationOf('reference'),
+      original: allocationOf('original'),
+      lobehub: allocationOf('lobehub'),
     },
   };
 }
@@ -111,11 +130,13 @@ function pairedBatches(): PairedTimes {
  * five runs of distinct frames, leaving out any run during which a garbage collection ran (its
  * bytes would be missing).
  */
-function allocationPerFrame(sockets: InProcessSocket[]): number[] {
-  const samples = sockets.map(() => [] as number[]);
+function allocationPerFrame(
+  runners: Array<{ socket: InProcessSocket; make: (count: number, tag: string) => string[] }>,
+): number[] {
+  const samples = runners.map(() => [] as number[]);
   for (let run = 0; run < 5; run++) {
-    sockets.forEach((socket, i) => {
-      const frames = textDeltaFrames(ALLOCATION_FRAMES, `alloc${run}s${i}`);
+    runners.forEach(({ socket, make }, i) => {
+      const frames = make(ALLOCATION_FRAMES, `alloc${run}s${i}`);
       let collections = 0;
       const observer = new PerformanceObserver((list) => {
         collections += list.getEntries().length;
@@ -191,18 +212,27 @@ async function run(): Promise<BenchResult> {
   const perSecond = (values: number[]) => values.map((ns) => 1e9 / ns);
   const figures: Figure[] = [];
   const checks: Check[] = [];
-  const { floor, clients, allocation } = pairedBatches();
+  const { floors, clients, allocation } = pairedBatches();
   figures.push(
-    figure('in-process floor (JSON.parse + 1 listener)', 'frames/s', perSecond(floor)),
+    figure('in-process floor (JSON.parse + 1 listener)', 'frames/s', perSecond(floors.floor)),
     figure('allocation per frame: floor', 'bytes', [allocation.floor]),
+    figure(
+      'in-process floor, LobeHub frames (JSON.parse + 1 listener)',
+      'frames/s',
+      perSecond(floors['floor (LobeHub frames)']),
+    ),
+    figure('allocation per frame: floor, LobeHub frames', 'bytes', [allocation['floor (LobeHub frames)']]),
   );
   for (const dialect of DIALECTS) {
     const client = clients[dialect];
+    const floorName = FLOOR_OF[dialect];
+    const floor = floors[floorName];
+    const size = dialect === 'lobehub' ? '~170 bytes' : '~95 bytes';
     const ratio = figure(
       `in-process ratio client ÷ floor, ${dialect} gateway`,
       '×',
       client.map((ns, i) => (floor[i] as number) / ns),
-      `${BATCHES} batches of ${BATCH} frames of ~95 bytes, taking turns with the floor`,
+      `${BATCHES} batches of ${BATCH} frames of ${size}, taking turns with the ${floorName}`,
     );
     figures.push(
       figure(`in-process AgentGatewayClient, ${dialect} gateway`, 'frames/s', perSecond(client)),
@@ -222,8 +252,8 @@ async function run(): Promise<BenchResult> {
       },
       {
         name: `allocation per frame (${dialect} gateway) ≤ the floor's + 64 bytes`,
-        pass: allocation[dialect] <= allocation.floor + 64,
-        detail: `${Math.round(allocation[dialect])} B against ${Math.round(allocation.floor)} B`,
+        pass: allocation[dialect] <= allocation[floorName] + 64,
+        detail: `${Math.round(allocation[dialect])} B against ${Math.round(allocation[floorName])} B`,
       },
     );
   }

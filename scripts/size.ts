@@ -15,6 +15,11 @@ for (const size of await measureBundles()) {
     `${size.name.padEnd(10)} ${kb(size.gzipBytes)} gzip, ${kb(size.minifiedBytes)} min${verdict}   (${size.imports})`,
   );
   if (budget !== undefined && size.gzipBytes > budget) failed = true;
+  // LobeHub's dialect is only in the apps that import it.
+  if (size.name !== 'lobehub' && size.lobehubBytes > 0) {
+    console.error(`${size.name} holds ${size.lobehubBytes} bytes of src/lobehub/`);
+    failed = true;
+  }
 }
 if (failed) {
   console.error('Bundle size budget exceeded.');

@@ -1,7 +1,7 @@
 import type { SocketEventLike, WebSocketLike } from '../../src/index.js';
 
-/** Which protocol a simulated gateway speaks: ours with its extensions, or exactly the original's. */
-export type GatewayDialect = 'reference' | 'original';
+/** Which protocol a simulated gateway speaks: ours with its extensions, exactly the original's, or LobeHub's v1. */
+export type GatewayDialect = 'reference' | 'original' | 'lobehub';
 
 type Kind = 'open' | 'message' | 'close' | 'error';
 type Listener = (event: SocketEventLike) => void;
@@ -33,16 +33,19 @@ export class InProcessSocket implements WebSocketLike {
   /**
    * Opens the socket and authenticates it as a gateway of `dialect` does, replay over: the client is
    * live. The reference gateway announces its extensions and ends the replay with `resume_complete`;
-   * the original announces nothing, and the ack of the heartbeat written after `resume` ends it.
+   * the original announces nothing and streams at once (a first link asks for no replay); LobeHub's
+   * ends the replay with `resume_complete`.
    */
   connectAndAuthenticate(dialect: GatewayDialect = 'reference'): void {
     this.openOnly();
     if (dialect === 'reference') {
       this.deliver('{"capabilities":["command_id","resume_complete","auth_expired"],"type":"auth_success"}');
       this.deliver('{"status":"running","type":"resume_complete"}');
+    } else if (dialect === 'lobehub') {
+      this.deliver('{"type":"auth_success"}');
+      this.deliver('{"status":"running","type":"resume_complete"}');
     } else {
       this.deliver('{"type":"auth_success"}');
-      this.deliver('{"type":"heartbeat_ack"}');
     }
   }
   /** The server drops the link. */
