@@ -1,6 +1,7 @@
 import {
   type AgentEventMessage,
   AgentGatewayClient,
+  AgentGatewayError,
   type AgentGatewayClientOptions,
   type SessionEventMessage,
 } from 'agent-gateway-client';
@@ -93,7 +94,22 @@ export function connectClient(
   });
   client.on('session_status', (status) => record.statuses.push(status));
   client.on('reconnecting', () => record.reconnects++);
-  client.on('error', (error) => record.errors.push(error as Error));
+  // As an app would: an answer given here that the gateway may not have got (a link lost before a
+  // gateway without command ids confirmed it) is given again once the link is back; one it applied
+  // is refused. A test that answers by hand decides for itself.
+  const answerAgain: Array<() => unknown> = [];
+  client.on('connected', () => {
+    for (const send of answerAgain.splice(0)) send();
+  });
+  client.on('error', (error) => {
+    record.errors.push(error as Error);
+    if (!(error instanceof AgentGatewayError) || error.details.kind !== 'commandUnconfirmed') return;
+    const { command } = error.details;
+    if (command.type === 'tool_confirmation' && approve !== 'manual')
+      answerAgain.push(() => client.sendToolConfirmation(command.toolCallId, command.approved));
+    else if (command.type === 'user_input' && answer !== 'manual')
+      answerAgain.push(() => client.sendUserInput(command.requestId, command.content));
+  });
   if (approve !== 'manual') {
     client.on('tool_confirmation_request', ({ toolCallId }) =>
       client.sendToolConfirmation(toolCallId, approve),

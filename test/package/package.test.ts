@@ -262,7 +262,7 @@ describe('the packed package, installed from its tarball', () => {
     // A module of types only compiles to `export {};`: its .d.ts is what the types import.
     const typesOnly = (file: string) =>
       readFileSync(join(installed(nodeApp), file), 'utf8')
-        .replace(/\/\/.*$/gm, '')
+        .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')
         .trim() === 'export {};';
     expect(shipped.filter((file) => !reached.has(file) && !typesOnly(file))).toEqual([]);
     const bin = readFileSync(join(installed(nodeApp), manifest.bin['agent-gateway'] ?? ''), 'utf8');
