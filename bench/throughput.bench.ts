@@ -24,7 +24,7 @@ const ALLOCATION_FRAMES = 5_000;
 const LOOPBACK_FRAMES = 50_000;
 const DIALECTS: GatewayDialect[] = ['reference', 'original', 'lobehub'];
 /** Each dialect's frames, and the floor it is compared with (the same frames through JSON.parse + 1 listener). */
-const FRAMES: Record<GatewayDialect, (count: number, tag: string) => string[]> = {
+const FRAMES: Record<GatewayDialect, (count: number, tag: string, first?: number) => string[]> = {
   reference: textDeltaFrames,
   original: textDeltaFrames,
   lobehub: (count) => lobehubTextFrames(count),
@@ -102,7 +102,10 @@ function pairedBatches(): PairedTimes {
       if (b >= WARMUP_BATCHES) times.get(name)?.push(ns);
     }
   }
-  const allocation = allocationPerFrame(runners.map(({ socket, frames: make }) => ({ socket, make })));
+  const allocation = allocationPerFrame(
+    runners.map(({ name, socket, frames: make }) => ({ name, socket, make })),
+    (WARMUP_BATCHES + BATCHES) * BATCH + 1,
+  );
   for (const runner of runners) {
     if ('client' in runner) {
       if (runner.client.stats.duplicateFrames !== 0) throw new Error('Distinct frames counted as duplicates');
@@ -127,16 +130,22 @@ function pairedBatches(): PairedTimes {
 
 /**
  * Bytes allocated per frame by each of `sockets`, warm, measured in turn: for each, the median of
- * five runs of distinct frames, leaving out any run during which a garbage collection ran (its
+ * five runs of frames that go on from the timed ones, leaving out any run during which a garbage collection ran (its
  * bytes would be missing).
  */
 function allocationPerFrame(
-  runners: Array<{ socket: InProcessSocket; make: (count: number, tag: string) => string[] }>,
+  runners: Array<{
+    name: string;
+    socket: InProcessSocket;
+    make: (count: number, tag: string, first?: number) => string[];
+  }>,
+  first: number,
 ): number[] {
   const samples = runners.map(() => [] as number[]);
   for (let run = 0; run < 5; run++) {
-    runners.forEach(({ socket, make }, i) => {
-      const frames = make(ALLOCATION_FRAMES, `alloc${run}s${i}`);
+    runners.forEach(({ name, socket, make }, i) => {
+      // The stream goes on where the timed batches stopped: the steady state of a live session.
+      const frames = make(ALLOCATION_FRAMES, name, first + run * ALLOCATION_FRAMES);
       let collections = 0;
       const observer = new PerformanceObserver((list) => {
         collections += list.getEntries().length;

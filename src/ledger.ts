@@ -8,7 +8,8 @@ export const DEFAULT_DEDUPE_WINDOW = 10_000;
  * Remembers which session events were delivered: the resume point (`lastEventId`) and the ids of the
  * last `dedupeWindow` events. An id already delivered is refused, during a replay and after it (a
  * replay overlaps what was delivered live; a faulty gateway can repeat ids). Ids are opaque here:
- * compared for equality only, never parsed or ordered (the LobeHub dialect's ledger orders them).
+ * compared for equality only, never ordered (the window only stores numbered ids compactly; the
+ * LobeHub dialect's ledger orders them).
  */
 export class EventLedger {
   /** Id of the last delivered event; `""` before any. */
@@ -53,23 +54,17 @@ export class EventLedger {
     }
     const id = message.id as string | undefined;
     if (id === undefined) return true;
-    if (this.isDelivered(id)) {
+    if (!this.admit(id)) {
       this.duplicates++;
       return false;
     }
-    this.remember(id);
     this.lastEventId = id;
     return true;
   }
 
-  /** Whether `id` is among the ids remembered as delivered. */
-  protected isDelivered(id: string): boolean {
-    return this.#seen.has(id);
-  }
-
-  /** Remembers `id` as delivered, forgetting the oldest once the window is full. */
-  protected remember(id: string): void {
-    this.#seen.add(id);
+  /** Remembers `id` as delivered and returns `true`, or returns `false` for an id already delivered; the oldest is forgotten once the window is full. */
+  protected admit(id: string): boolean {
+    return this.#seen.addIfNew(id);
   }
 
   /** Starts over for another conversation: no event delivered yet. */

@@ -35,16 +35,12 @@ export class SequenceLedger extends EventLedger {
     return this.lastEventId === '' ? 1 : undefined;
   }
 
-  protected override isDelivered(id: string): boolean {
+  protected override admit(id: string): boolean {
     const sequence = sequenceOf(id);
-    if (sequence === undefined || this.#highest === undefined) return super.isDelivered(id);
-    return sequence <= this.#highest;
-  }
-
-  protected override remember(id: string): void {
-    const sequence = sequenceOf(id);
-    if (sequence === undefined) return super.remember(id);
-    if (this.#highest === undefined || sequence > this.#highest) this.#highest = sequence;
+    if (sequence === undefined) return super.admit(id);
+    if (this.#highest !== undefined && sequence <= this.#highest) return false;
+    this.#highest = sequence;
+    return true;
   }
 
   override reset(): void {
