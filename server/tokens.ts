@@ -1,17 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { assertSecret, type TokenCheck } from './core/tokenCheck.js';
+import { assertSecret, checkTokenClaims, type TokenCheck, type TokenClaims } from './core/tokenCheck.js';
 
 export { MIN_SECRET_BYTES, type TokenCheck } from './core/tokenCheck.js';
 
 /** Checks a token for a chatKey: the gateway's pluggable authentication. */
 export type TokenVerifier = (token: string, chatKey: string) => TokenCheck | Promise<TokenCheck>;
-
-interface TokenPayload {
-  /** The chatKey the token is for; `*` for any. */
-  sub: string;
-  /** Expiry, ms since the epoch. */
-  exp: number;
-}
 
 /** Options of {@link createSessionToken}: a token for one chatKey, or (explicitly) for any. */
 export type SessionTokenOptions = {
@@ -49,17 +42,17 @@ export function createSessionToken(options: SessionTokenOptions): string {
   assertSecret(options.secret);
   if (options.anyChatKey !== true && (typeof options.chatKey !== 'string' || options.chatKey === ''))
     throw new TypeError('createSessionToken needs a chatKey (or anyChatKey: true for a wildcard token)');
-  const payload: TokenPayload = {
-    sub: options.anyChatKey === true ? '*' : (options.chatKey as string),
-    exp: (options.now ?? Date.now)() + (options.ttlMs ?? 15 * 60_000),
-  };
+  const exp = (options.now ?? Date.now)() + (options.ttlMs ?? 15 * 60_000);
+  // A wildcard is a claim of its own: a chatKey (even "*") only ever opens that chatKey.
+  const payload: TokenClaims =
+    options.anyChatKey === true ? { any: true, exp } : { sub: options.chatKey, exp };
   const body = `v1.${encode(JSON.stringify(payload))}`;
   return `${body}.${sign(options.secret, body)}`;
 }
 
 /**
- * Verifies tokens made by {@link createSessionToken} with the same secret: signature, chatKey and
- * expiry; the token's subject is its signature. The reason never repeats the token. Throws for a
+ * Verifies tokens made by {@link createSessionToken} with the same secret: signature, chatKey (a
+ * wildcard only by its own `any` claim) and expiry; the token's subject is its signature. The reason never repeats the token. Throws for a
  * secret under 32 bytes.
  *
  * @example
@@ -76,18 +69,13 @@ export function createTokenVerifier(secret: string, now: () => number = Date.now
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
       return { ok: false, reason: 'Invalid token signature' };
     }
-    let payload: Partial<TokenPayload>;
+    let claims: unknown;
     try {
-      payload = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString()) as Partial<TokenPayload>;
+      claims = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString());
     } catch {
       return { ok: false, reason: 'Malformed token' };
     }
-    if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string')
-      return { ok: false, reason: 'Malformed token' };
-    if (payload.sub !== '*' && payload.sub !== chatKey)
-      return { ok: false, reason: 'Token is not valid for this session' };
-    if (payload.exp <= now()) return { ok: false, reason: 'Token expired' };
     // The signature names this token, shorter than the token (sessions are counted per subject).
-    return { ok: true, expiresAt: payload.exp, subject: parts[2] as string };
+    return checkTokenClaims(claims, chatKey, now(), parts[2] as string);
   };
 }

@@ -2,7 +2,7 @@
  * Token verification with WebCrypto, for the Worker: the same `v1.<payload>.<HMAC-SHA256>` tokens
  * and the same verdicts (and reasons) as `createTokenVerifier` of the Node gateway, without `node:crypto`.
  */
-import type { TokenCheck } from '../core/tokenCheck.js';
+import { checkTokenClaims, type TokenCheck } from '../core/tokenCheck.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -43,8 +43,8 @@ export function timingSafeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Verifies a token made by `createSessionToken` with the same secret: signature, chatKey (or `*`)
- * and expiry (`now`, default `Date.now()`). The reason never repeats the token.
+ * Verifies a token made by `createSessionToken` with the same secret: signature, chatKey (or the
+ * wildcard's own `any` claim) and expiry (`now`, default `Date.now()`). The reason never repeats the token.
  *
  * @example
  * const check = await verifySessionToken(env.GATEWAY_SECRET, token, chatKey);
@@ -60,17 +60,11 @@ export async function verifySessionToken(
   const body = `${parts[0]}.${parts[1]}`;
   const expected = toBase64Url(await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(body)));
   if (!timingSafeEqual(expected, parts[2] ?? '')) return { ok: false, reason: 'Invalid token signature' };
-  let payload: { sub?: unknown; exp?: unknown };
+  let claims: unknown;
   try {
-    payload = JSON.parse(fromBase64Url(parts[1] ?? '') ?? '') as typeof payload;
+    claims = JSON.parse(fromBase64Url(parts[1] ?? '') ?? '');
   } catch {
     return { ok: false, reason: 'Malformed token' };
   }
-  if (typeof payload !== 'object' || payload === null) return { ok: false, reason: 'Malformed token' };
-  if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string')
-    return { ok: false, reason: 'Malformed token' };
-  if (payload.sub !== '*' && payload.sub !== chatKey)
-    return { ok: false, reason: 'Token is not valid for this session' };
-  if (payload.exp <= now) return { ok: false, reason: 'Token expired' };
-  return { ok: true, expiresAt: payload.exp, subject: parts[2] ?? '' };
+  return checkTokenClaims(claims, chatKey, now, parts[2] ?? '');
 }

@@ -22,3 +22,23 @@ export function assertSecret(secret: string, name = 'secret'): void {
   if (typeof secret !== 'string' || secretBytes(secret) < MIN_SECRET_BYTES)
     throw new RangeError(`${name} must be at least ${MIN_SECRET_BYTES} bytes`);
 }
+
+/** What a session token says once its signature is checked: one chatKey (`sub`) or any (`any: true`), until `exp`. */
+export type TokenClaims = { sub: string; exp: number } | { any: true; exp: number };
+
+/**
+ * The verdict on a signed token's claims for `chatKey` at `now` (ms since the epoch), the same in
+ * both engines; `subject` names the token when it is accepted. A wildcard is a claim of its own
+ * (`any: true`), never a chatKey: a token for the chatKey `"*"` opens the session named `*` and no
+ * other. The reason never repeats the token.
+ */
+export function checkTokenClaims(claims: unknown, chatKey: string, now: number, subject: string): TokenCheck {
+  if (typeof claims !== 'object' || claims === null) return { ok: false, reason: 'Malformed token' };
+  const { sub, any, exp } = claims as Record<string, unknown>;
+  const wildcard = any === true && sub === undefined;
+  if (typeof exp !== 'number' || !(wildcard || (typeof sub === 'string' && any === undefined)))
+    return { ok: false, reason: 'Malformed token' };
+  if (!wildcard && sub !== chatKey) return { ok: false, reason: 'Token is not valid for this session' };
+  if (exp <= now) return { ok: false, reason: 'Token expired' };
+  return { ok: true, expiresAt: exp, subject };
+}

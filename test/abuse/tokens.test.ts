@@ -1,6 +1,6 @@
-import { demoAnswerText } from 'agent-gateway-client/server';
+import { createSessionToken, demoAnswerText } from 'agent-gateway-client/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, until } from '../integration/support.js';
+import { connectClient, SECRET, until } from '../integration/support.js';
 import { engines, type RunningEngine } from '../conformance/engines.js';
 import { pause, peer } from './support.js';
 
@@ -116,4 +116,26 @@ describe.each(engines)('token lifetimes on the $name gateway', (engineUnderTest)
       expect(record.text).toBe(demoAnswerText(true, 'Friday'));
     }
   }, 20_000);
+});
+
+describe.each(engines)('token subjects on the $name gateway', (engineUnderTest) => {
+  let engine: RunningEngine;
+  beforeAll(async () => {
+    engine = await engineUnderTest.start();
+  });
+  afterAll(() => engine.close());
+
+  it('a token for the chatKey "*" opens the session named "*" and no other; only a wildcard token opens any', async () => {
+    const star = engine.tokenFor('*');
+    const victim = await peer(engine.url, 'victim');
+    victim.send({ type: 'auth', token: star });
+    await until(() => victim.types().includes('auth_failed'), 3_000, 'auth_failed');
+    expect(victim.frames[0]).toEqual({ type: 'auth_failed', reason: 'Token is not valid for this session' });
+    const named = await peer(engine.url, '*');
+    named.send({ type: 'auth', token: star });
+    await until(() => named.types().includes('auth_success'), 3_000, 'auth_success for "*"');
+    const backend = await peer(engine.url, 'victim');
+    backend.send({ type: 'auth', token: createSessionToken({ secret: SECRET, anyChatKey: true }) });
+    await until(() => backend.types().includes('auth_success'), 3_000, 'auth_success for a wildcard');
+  });
 });

@@ -44,6 +44,10 @@ describe('POST /runs: an app backend starts a run from a prompt', () => {
     const wrong = await postRun(gateway, run, tokenFor('another-chat'));
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toEqual({ error: 'Token is not valid for this session' });
+    // A chatKey of "*" is a name like any other, not a wildcard.
+    const star = await postRun(gateway, run, tokenFor('*'));
+    expect(star.status).toBe(401);
+    expect(await star.json()).toEqual({ error: 'Token is not valid for this session' });
     expect((await postRun(gateway, run, tokenFor('run-2'))).status).toBe(201);
     expect((await postRun(gateway, run, tokenFor('run-2'))).status).toBe(409);
     expect((await postRun(gateway, '{not json', tokenFor('run-3'))).status).toBe(400);
