@@ -28,6 +28,8 @@ export const Closes = {
   unauthorized: { code: CloseCode.unauthorized, reason: 'Unauthorized' },
   authTimeout: { code: CloseCode.authTimeout, reason: 'Auth timeout' },
   idleTimeout: { code: CloseCode.authTimeout, reason: 'Idle timeout' },
+  // A dialect without `auth_expired` (the original's) ends the link when its token does: retryable.
+  tokenExpired: { code: CloseCode.authTimeout, reason: 'Token expired' },
   slowReader: { code: SLOW_READER_CODE, reason: 'Slow reader' },
   internal: { code: INTERNAL_ERROR_CODE, reason: 'Internal error' },
   shuttingDown: { code: CloseCode.goingAway, reason: 'Gateway shutting down' },

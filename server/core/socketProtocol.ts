@@ -27,9 +27,9 @@ export interface SocketState {
   readonly lastSeenAt: number;
   /** While `awaitingAuth` or `reauthenticating`: when the socket must have (re-)authenticated. */
   readonly authDeadline?: number;
-  /** Once authenticated (reference dialect): when `auth_expired` is due. */
+  /** Once authenticated (reference and LobeHub dialects): when `auth_expired` is due. */
   readonly noticeAt?: number;
-  /** The token's expiry, if it has one. */
+  /** The token's expiry, if it has one: without a `noticeAt` (the original dialect), the link ends then. */
   readonly expiresAt?: number;
   /** While `replaying`: whether the resume asked for `resume_complete`. */
   readonly wantStatus?: boolean;
@@ -119,7 +119,8 @@ export function nextDeadline(state: SocketState, rules: SocketRules): number | u
       return undefined;
     default: {
       const idleAt = state.lastSeenAt + rules.limits.idleTimeoutMs;
-      return state.noticeAt === undefined ? idleAt : Math.min(idleAt, state.noticeAt);
+      const expiryAt = state.noticeAt ?? state.expiresAt;
+      return expiryAt === undefined ? idleAt : Math.min(idleAt, expiryAt);
     }
   }
 }
@@ -230,9 +231,11 @@ function onVerified(
     return closing(state, Closes.unauthorized, [{ type: 'send', text: authFailedFrame(check.reason) }]);
   const welcome = { type: 'send', text: authSuccessFrame(rules.dialect) } as const;
   if (rules.dialect === 'original') {
-    // The original gateway checks a token only at `auth`, and streams live events at once.
+    // The original gateway streams live events at once. Its protocol has no `auth_expired`: the link
+    // ends when the token does, and the client comes back with a fresh one.
+    const expiry = check.expiresAt === undefined ? {} : { expiresAt: check.expiresAt };
     return {
-      state: { phase: 'live', lastSeenAt: state.lastSeenAt, held: 0 },
+      state: { phase: 'live', lastSeenAt: state.lastSeenAt, held: 0, ...expiry },
       effects: [welcome, { type: 'follow' }],
     };
   }
@@ -280,7 +283,11 @@ function onTick(state: SocketState, now: number, rules: SocketRules): Step {
       : unchanged(state);
   }
   if (now >= state.lastSeenAt + rules.limits.idleTimeoutMs) return closing(state, Closes.idleTimeout);
-  if (state.noticeAt === undefined || now < state.noticeAt) return unchanged(state);
+  if (state.noticeAt === undefined) {
+    const expired = state.expiresAt !== undefined && now >= state.expiresAt;
+    return expired ? closing(state, Closes.tokenExpired) : unchanged(state);
+  }
+  if (now < state.noticeAt) return unchanged(state);
   // The grace window: the client has until the real expiry (and at least an auth timeout) to re-authenticate.
   const authDeadline = Math.max(now + rules.limits.authTimeoutMs, state.expiresAt ?? 0);
   return {

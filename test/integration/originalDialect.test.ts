@@ -1,7 +1,7 @@
 import { createDemoAgent, demoAnswerText } from 'agent-gateway-client/server';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { connectClient, idsOf, slowUplink, startGateway, until } from './support.js';
+import { connectClient, idsOf, rawSocket, slowUplink, startGateway, tokenFor, until } from './support.js';
 
 // The real client against the Node gateway speaking only the original's frames: a bare auth_success,
 // live events before the replay (which repeats them), no resume_complete, no command ids.
@@ -105,6 +105,41 @@ describe('the real client against the original gateway (loopback)', () => {
     expect(receivedFor(session?.received ?? [], requestId)).toHaveLength(1);
     expect(session?.applied).toHaveLength(1);
     expect(record.text).toBe('Friday');
+  });
+
+  it('ends a link when its token expires (this dialect has no auth_expired): close 4008, retryable', async () => {
+    const gateway = await startGateway({ dialect: 'original', agent: undefined });
+    gateway.openSession('expiring');
+    const { ws, received, closed } = await rawSocket(gateway.url, 'expiring');
+    const expiresAt = Date.now() + 300;
+    ws.send(JSON.stringify({ type: 'auth', token: tokenFor('expiring', 300) }));
+    await until(() => received.some((frame) => frame.type === 'auth_success'), 5_000, 'auth_success');
+    expect(await closed).toEqual({ code: 4008, reason: 'Token expired' });
+    // Not before the token's expiry (the close is decided by the gateway's clock, read after it).
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
+  });
+
+  it('the client follows a run across token expiries: each link ends with its token, the next one starts with a fresh token, nothing is missed', async () => {
+    const gateway = await startGateway({
+      dialect: 'original',
+      agent: async (context) => {
+        context.emit({ kind: 'text_delta', content: 'before ' });
+        // Longer than a token lives: the link carrying the run ends at least once meanwhile.
+        await context.sleep(1_000);
+        context.emit({ kind: 'text_delta', content: 'after' });
+        return 'done';
+      },
+    });
+    const { client, record, completed } = connectClient(gateway, 'short-tokens', {
+      getToken: () => tokenFor('short-tokens', 300),
+    });
+    const closes: number[] = [];
+    client.on('disconnected', () => closes.push(client.getSnapshot().lastClose?.code ?? 0));
+    client.connect('short-tokens');
+    await completed;
+    expect(record.text).toBe('before after');
+    expect(closes).toContain(4008);
+    expect(record.reconnects).toBeGreaterThanOrEqual(1);
   });
 
   it('commands queued while the link is down are written once on the next link, and applied once', async () => {
