@@ -31,6 +31,7 @@ import {
   guardLogger,
   type Logger,
   toConnectionConfig,
+  toFrameLimits,
 } from './options.js';
 import type { FrameError } from './protocol/parse.js';
 import type { CommandFrame, SessionStatus, ToolResultFrame } from './protocol/types.js';
@@ -81,6 +82,7 @@ export class AgentGatewayClient implements IAgentGatewayClient {
     const dialect = options.dialect ?? originalDialect;
     this.dialect = dialect;
     const WebSocketClass = checkOptions(options, dialect);
+    const frameLimits = toFrameLimits(options);
     this.#logger = guardLogger(options.logger ?? console);
     this.#malformed = new MalformedFrameLog(this.#logger);
     this.#token = options.token;
@@ -97,6 +99,7 @@ export class AgentGatewayClient implements IAgentGatewayClient {
     provideClientDependencies(this.actor.system, {
       gatewayUrl: options.gatewayUrl,
       dialect,
+      frameLimits,
       WebSocket: WebSocketClass,
       getToken: () => (this.#getToken ? this.#getToken() : (this.#token ?? '')),
       ledger: this.#ledger,

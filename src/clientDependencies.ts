@@ -1,6 +1,6 @@
 import type { ClientDialect } from './dialect.js';
 import type { EventLedger } from './ledger.js';
-import type { FrameError } from './protocol/parse.js';
+import type { FrameError, FrameLimits } from './protocol/parse.js';
 import type { AgentEventMessage, SessionEventMessage } from './protocol/types.js';
 import type { WebSocketConstructor } from './webSocket.js';
 
@@ -12,6 +12,8 @@ export interface ClientDependencies {
   gatewayUrl: string;
   /** The gateway's dialect: URL, frame validation, ids and replays. */
   dialect: ClientDialect;
+  /** How large and deep a frame may be. */
+  frameLimits: FrameLimits;
   WebSocket: WebSocketConstructor;
   /** Called each time `auth` is written; may be async. */
   getToken: () => string | Promise<string>;

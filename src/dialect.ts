@@ -1,7 +1,7 @@
 import type { ConnectionConfig } from '../machines/connection.config.js';
 import type { AgentEventFold } from '../machines/session.types.js';
 import { EventLedger } from './ledger.js';
-import { decodeServerFrame, type FrameError } from './protocol/parse.js';
+import { decodeServerFrame, type FrameError, type FrameLimits } from './protocol/parse.js';
 import type { ServerMessage } from './protocol/types.js';
 import { buildSocketUrl } from './protocol/url.js';
 import { createReplayGate, type GateOutlet, type ReplayGate } from './replayGate.js';
@@ -16,8 +16,8 @@ export interface ClientDialect {
   readonly config: Partial<ConnectionConfig>;
   /** The socket URL of a session (`key`: the chatKey, or LobeHub's operationId). */
   socketUrl(gatewayUrl: string, key: string): string;
-  /** Validates one raw frame: the typed message, or `undefined` after telling `refused` why not. */
-  decode(raw: unknown, refused: (error: FrameError) => void): ServerMessage | undefined;
+  /** Validates one raw frame within `limits`: the typed message, or `undefined` after telling `refused` why not. */
+  decode(raw: unknown, refused: (error: FrameError) => void, limits: FrameLimits): ServerMessage | undefined;
   /** The client's record of delivered ids, across its links. */
   createLedger(lastEventId: string, dedupeWindow: number | undefined): EventLedger;
   /** The replay gate of one link to the session `key`. */

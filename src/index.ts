@@ -20,7 +20,7 @@ export {
   type CommandDropReason,
   type IssuedCommand,
 } from './errors.js';
-export { FrameError, type FrameErrorKind, isKnownAgentEvent } from './protocol/parse.js';
+export { FrameError, type FrameErrorKind, type FrameLimits, isKnownAgentEvent } from './protocol/parse.js';
 export { CloseCode, isTerminalCloseCode } from './protocol/closeCodes.js';
 export { TERMINAL_SESSION_STATUSES } from './protocol/types.js';
 export type * from './protocol/types.js';

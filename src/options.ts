@@ -1,6 +1,7 @@
 import type { ActorOptions, AnyActorLogic } from 'xstate';
 import { type ConnectionConfig, DEFAULT_CONNECTION_CONFIG } from '../machines/connection.config.js';
 import type { ClientDialect } from './dialect.js';
+import { DEFAULT_FRAME_LIMITS, type FrameLimits } from './protocol/parse.js';
 import type { WebSocketConstructor } from './webSocket.js';
 
 /** Where the client writes diagnostics (malformed frames, throwing listeners). Default `console`. */
@@ -33,6 +34,10 @@ export interface AgentGatewayClientOptions extends Partial<Omit<ConnectionConfig
   dedupeWindow?: number;
   /** Reconnect at once when the browser comes online or the page becomes visible. Default `true`. */
   watchEnvironment?: boolean;
+  /** Largest frame taken, in UTF-8 bytes: a larger one is refused (a `FrameError`, counted as malformed). Default 1 MiB. */
+  maxFrameBytes?: number;
+  /** Deepest nesting of objects and arrays taken in a frame (at most 1,000): a deeper one is refused likewise. Default 100. */
+  maxFrameDepth?: number;
   /**
    * The gateway's protocol: LobeHub's v1 is `lobehubDialect` from `agent-gateway-client/lobehub` (then
    * `connect` takes an operationId). Default the original protocol, with the extensions a gateway announces.
@@ -74,6 +79,22 @@ export function toConnectionConfig(
   if (options.reconnectJitter !== undefined && options.reconnectJitter > 1)
     throw new RangeError(`reconnectJitter must be within [0, 1] (got ${options.reconnectJitter})`);
   return config as Partial<ConnectionConfig>;
+}
+
+// The depth check recurses once per level: beyond this a limit would risk the stack it protects.
+const MAX_FRAME_DEPTH_LIMIT = 1_000;
+
+/** The frame limits the options ask for, over the defaults: whole numbers ≥ 1, the depth at most 1,000. */
+export function toFrameLimits(options: AgentGatewayClientOptions): FrameLimits {
+  const maxBytes = options.maxFrameBytes ?? DEFAULT_FRAME_LIMITS.maxBytes;
+  const maxDepth = options.maxFrameDepth ?? DEFAULT_FRAME_LIMITS.maxDepth;
+  if (!Number.isInteger(maxBytes) || maxBytes < 1)
+    throw new RangeError(`maxFrameBytes must be a whole number ≥ 1 (got ${String(maxBytes)})`);
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_FRAME_DEPTH_LIMIT)
+    throw new RangeError(
+      `maxFrameDepth must be a whole number from 1 to ${MAX_FRAME_DEPTH_LIMIT} (got ${String(maxDepth)})`,
+    );
+  return { maxBytes, maxDepth };
 }
 
 /** A logger that cannot throw: a throwing logger must not break the socket's handlers that call it. */

@@ -19,7 +19,7 @@ import { listen, ReadyState, type SocketEventLike, type WebSocketConstructor } f
 export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
   ({ input, system, sendBack: sendToMachine, receive }) => {
     const options = clientDependencies(system);
-    const { ledger, dialect, deliver, reportFrameError } = options;
+    const { ledger, dialect, frameLimits, deliver, reportFrameError } = options;
     const sendBack = (event: ConnectionEvent) => sendToMachine(event);
     let socket: InstanceType<WebSocketConstructor>;
     try {
@@ -93,7 +93,7 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
     const onMessage = (event: SocketEventLike) => {
       if (finished) return;
       const raw = event.data;
-      const message = dialect.decode(raw, refuseFrame);
+      const message = dialect.decode(raw, refuseFrame, frameLimits);
       if (message === undefined) return;
       switch (message.type) {
         // A heartbeat_ack is its own proof of life (the machine counts acks).

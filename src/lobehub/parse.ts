@@ -1,9 +1,11 @@
 import {
   badFieldMessage,
   checkAgentEvent,
+  DEFAULT_FRAME_LIMITS,
   decodeObject,
   type FieldCheck,
   type FrameError,
+  type FrameLimits,
   messageCheck,
   refuse,
 } from '../protocol/parse.js';
@@ -31,8 +33,9 @@ const lobehubChecks = new Map<string, FieldCheck>([
 export function decodeLobeHubFrame(
   raw: unknown,
   refused: (error: FrameError) => void,
+  limits: FrameLimits = DEFAULT_FRAME_LIMITS,
 ): ServerMessage | undefined {
-  const frame = decodeObject(raw, refused);
+  const frame = decodeObject(raw, refused, limits);
   if (frame === undefined) return undefined;
   const type = frame.type;
   const check = (typeof type === 'string' ? lobehubChecks.get(type) : undefined) ?? messageCheck(type);

@@ -7,7 +7,8 @@ import {
 } from './types.js';
 
 /** Why a frame was refused: every refusal has one of these kinds. */
-export type FrameErrorKind = 'binary' | 'notJson' | 'notObject' | 'unknownType' | 'invalidField';
+export type FrameErrorKind =
+  'binary' | 'tooLarge' | 'notJson' | 'tooDeep' | 'notObject' | 'unknownType' | 'invalidField';
 
 /** A frame that is not a valid server message. Carries a short preview of the frame, never all of it. */
 export class FrameError extends Error {
@@ -22,6 +23,17 @@ export class FrameError extends Error {
     super(message);
   }
 }
+
+/** How large and how deep a frame may be: past either it is refused before any listener sees it. */
+export interface FrameLimits {
+  /** Largest frame, in UTF-8 bytes. Default 1 MiB. */
+  readonly maxBytes: number;
+  /** Deepest nesting of objects and arrays, the frame itself counting as one. Default 100. */
+  readonly maxDepth: number;
+}
+
+/** The frame limits of a client that sets none: 1 MiB, 100 levels. */
+export const DEFAULT_FRAME_LIMITS: FrameLimits = { maxBytes: 1_048_576, maxDepth: 100 };
 
 /** Result of {@link parseServerFrame}: a typed message or a typed error, never an exception. */
 export type ParseResult = { ok: true; message: ServerMessage } | { ok: false; error: FrameError };
@@ -139,8 +151,9 @@ export function refuse(kind: FrameErrorKind, message: string, raw: string): Fram
 export function decodeServerFrame(
   raw: unknown,
   refused: (error: FrameError) => void,
+  limits: FrameLimits = DEFAULT_FRAME_LIMITS,
 ): ServerMessage | undefined {
-  const frame = decodeObject(raw, refused);
+  const frame = decodeObject(raw, refused, limits);
   if (frame === undefined) return undefined;
   const type = frame.type;
   // The hot path: almost every frame is an agent event, most of them text.
@@ -158,10 +171,25 @@ export function decodeServerFrame(
   return frame as unknown as ServerMessage;
 }
 
-/** The JSON object a raw frame holds, or `undefined` after telling `refused` why there is none (binary, not JSON, not an object). */
-export function decodeObject(raw: unknown, refused: (error: FrameError) => void): Fields | undefined {
+/**
+ * The JSON object a raw frame holds, or `undefined` after telling `refused` why there is none
+ * (binary, over `limits`, not JSON, not an object).
+ */
+export function decodeObject(
+  raw: unknown,
+  refused: (error: FrameError) => void,
+  limits: FrameLimits,
+): Fields | undefined {
   if (typeof raw !== 'string')
     return void refused(refuse('binary', 'Binary frames are not part of the protocol', ''));
+  // A character is one to three UTF-8 bytes (a surrogate pair four for two): only long frames are counted.
+  if (raw.length * 3 > limits.maxBytes) {
+    const bytes = raw.length > limits.maxBytes ? raw.length : utf8Bytes(raw);
+    if (bytes > limits.maxBytes)
+      return void refused(
+        refuse('tooLarge', `Frame is over ${limits.maxBytes} bytes (at least ${bytes})`, raw),
+      );
+  }
   let frame: unknown;
   try {
     frame = JSON.parse(raw);
@@ -169,7 +197,30 @@ export function decodeObject(raw: unknown, refused: (error: FrameError) => void)
     return void refused(refuse('notJson', 'Frame is not valid JSON', raw));
   }
   if (!isObject(frame)) return void refused(refuse('notObject', 'Frame is not a JSON object', raw));
+  // Each level takes two characters (`{}` or `[]`): a shorter frame cannot pass the limit, and is not walked.
+  if (raw.length > 2 * limits.maxDepth && deeperThan(frame, limits.maxDepth))
+    return void refused(refuse('tooDeep', `Frame nests deeper than ${limits.maxDepth} levels`, raw));
   return frame;
+}
+
+/** UTF-8 length of a string. */
+function utf8Bytes(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // +1 from U+0080, +2 from U+0800; a surrogate pair is 4 bytes for its 2 units (+1 each).
+    if (code >= 0x80) bytes += code >= 0x800 && (code < 0xd800 || code > 0xdfff) ? 2 : 1;
+  }
+  return bytes;
+}
+
+/** Whether `value` holds objects or arrays more than `levels` deep (itself counting as one). */
+function deeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) return value.some((item) => deeperThan(item, levels - 1));
+  for (const key in value) if (deeperThan((value as Fields)[key], levels - 1)) return true;
+  return false;
 }
 
 /** The message of a frame refused for one field. */

@@ -106,6 +106,46 @@ describe('the client against hostile gateways (loopback)', () => {
     expect(notifications).toBeLessThan(20);
   });
 
+  it('frames over the size limit and nested past the depth limit are refused before parsing or delivery; the link goes on', async () => {
+    const huge = JSON.stringify({
+      type: 'agent_event',
+      id: 'huge',
+      event: { kind: 'text_delta', content: 'x'.repeat(8 * 1024 * 1024) },
+    });
+    // 200,000 levels in 400 kB: under the size limit, far past the depth limit.
+    const depth = 200_000;
+    const deep = `{"type":"agent_event","id":"deep","event":{"kind":"x","content":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+    const url = await hostileGateway((frame, socket) => {
+      if (frame.type === 'auth') socket.send(authSuccess);
+      if (frame.type !== 'resume') return;
+      socket.send('{"status":"running","type":"resume_complete"}');
+      for (let i = 0; i < 5; i++) socket.send(huge);
+      socket.send(deep);
+      socket.send(
+        JSON.stringify({ type: 'agent_event', id: 'good', event: { kind: 'text_delta', content: 'ok' } }),
+      );
+    });
+    const gateway = client(url, { logger: { warn: () => undefined, error: () => undefined } });
+    const kinds: string[] = [];
+    gateway.on('error', (error) => kinds.push((error as { kind: string }).kind));
+    const delivered: string[] = [];
+    const good = new Promise((resolve) =>
+      gateway.on('agent_event', (message) => {
+        delivered.push(message.id);
+        if (message.id === 'good') resolve(null);
+      }),
+    );
+    const rssBefore = process.memoryUsage().rss;
+    gateway.connect('chat-1');
+    await Promise.race([good, pause(15_000)]);
+    console.log(
+      `oversized frames: 5 × 8 MB and one ${depth}-deep refused (${kinds.join(', ')}), RSS +${Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20)} MB`,
+    );
+    expect(delivered).toEqual(['good']);
+    expect(kinds).toEqual(['tooLarge', 'tooLarge', 'tooLarge', 'tooLarge', 'tooLarge', 'tooDeep']);
+    expect(gateway.connectionStatus).toBe('connected');
+  });
+
   it('with the drop limit raised, the flood is counted in full and still logged once', async () => {
     const url = await hostileGateway((frame, socket) => {
       if (frame.type === 'auth') socket.send(authSuccess);

@@ -42,6 +42,53 @@ describe('malformed and unknown frames', () => {
     expect(h.argsOf('agent_event')).toHaveLength(3);
   });
 
+  it('refuses a frame over maxFrameBytes or nested deeper than maxFrameDepth, counted as malformed; the next frame is delivered', () => {
+    const h = createHarness({ maxFrameBytes: 200, maxFrameDepth: 4 });
+    h.client.connect('chat-1');
+    const socket = h.authenticate();
+    const withEvent = (extra: string) =>
+      `{"type":"agent_event","id":"x","event":{"kind":"citation","pad":"${' '.repeat(80)}","more":${extra}}}`;
+    // Three levels for the frame, its event and `more`, then the rest: 4 are taken, 5 are not.
+    socket.receive(withEvent('{"b":{}}'));
+    socket.receive(withEvent('{"b":{"c":[]}}'));
+    // Under 200 characters, over 200 bytes in UTF-8 (é is two bytes); then over 200 characters.
+    const accented = JSON.stringify({
+      type: 'agent_event',
+      id: 'y',
+      event: { kind: 'text_delta', content: 'é'.repeat(100) },
+    });
+    expect(accented.length).toBeLessThan(200);
+    socket.receive(accented);
+    socket.receive(
+      JSON.stringify({
+        type: 'agent_event',
+        id: 'z',
+        event: { kind: 'text_delta', content: 'e'.repeat(300) },
+      }),
+    );
+    const errors = h.argsOf('error').map(([error]) => error as { kind: string; message: string });
+    expect(errors.map(({ kind }) => kind)).toEqual(['tooDeep', 'tooLarge', 'tooLarge']);
+    expect(errors[0]?.message).toBe('Frame nests deeper than 4 levels');
+    expect(errors[1]?.message).toBe(`Frame is over 200 bytes (at least ${Buffer.byteLength(accented)})`);
+    expect(h.client.stats.malformedFrames).toBe(3);
+    socket.receive(textDelta('after'));
+    expect(h.argsOf('agent_event').map(([message]) => (message as { id: string }).id)).toEqual([
+      'x',
+      'after',
+    ]);
+    expect(h.client.connectionStatus).toBe('connected');
+  });
+
+  it('refuses frame limits that are not whole numbers ≥ 1, or a depth over 1,000', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN])
+      expect(() => createHarness({ maxFrameBytes: bad })).toThrow(/maxFrameBytes must be a whole number ≥ 1/);
+    for (const bad of [0, 1_001, 2.5])
+      expect(() => createHarness({ maxFrameDepth: bad })).toThrow(
+        /maxFrameDepth must be a whole number from 1 to 1000/,
+      );
+    expect(() => createHarness({ maxFrameDepth: 1_000, maxFrameBytes: 2 ** 40 })).not.toThrow();
+  });
+
   it('delivers agent events of an unknown kind as they are', () => {
     const h = createHarness();
     h.client.connect('chat-1');

@@ -1,6 +1,6 @@
 import { FrameError, isKnownAgentEvent } from 'agent-gateway-client';
 import { encodeClientFrame } from '../../../src/protocol/encode.js';
-import { parseServerFrame } from '../../../src/protocol/parse.js';
+import { decodeServerFrame, type FrameLimits, parseServerFrame } from '../../../src/protocol/parse.js';
 import { describe, expect, it } from 'vitest';
 
 const valid = {
@@ -195,6 +195,43 @@ describe('parseServerFrame', () => {
   it('keeps only a short preview of a huge frame', () => {
     const result = parseServerFrame(`{"type":"x","pad":"${'a'.repeat(100_000)}"}`);
     expect(result.ok === false && result.error.preview.length).toBe(120);
+  });
+});
+
+describe('frame limits', () => {
+  /** The kind of the refusal of `raw` within `limits`, or `accepted`. */
+  const verdict = (raw: string, limits: FrameLimits) => {
+    let kind = 'accepted';
+    decodeServerFrame(raw, (error) => (kind = error.kind), limits);
+    return kind;
+  };
+  const event = (content: unknown) =>
+    JSON.stringify({ type: 'agent_event', id: 'e', event: { kind: 'x', content } });
+  const nested = (levels: number): unknown => (levels === 0 ? 'leaf' : [nested(levels - 1)]);
+
+  it('by default takes 100 levels (the frame and its event are two) and refuses 101', () => {
+    expect(parseServerFrame(event(nested(98))).ok).toBe(true);
+    const refused = parseServerFrame(event(nested(99)));
+    expect(refused.ok ? undefined : refused.error.kind).toBe('tooDeep');
+  });
+
+  it('counts UTF-8 bytes exactly at the limit: one, two, three and four-byte characters', () => {
+    for (const [char, bytes] of [
+      ['a', 1],
+      ['é', 2],
+      ['€', 3],
+      ['😀', 4],
+    ] as const) {
+      const raw = event(char.repeat(40));
+      expect(Buffer.byteLength(raw)).toBe(raw.length + 40 * (bytes - char.length));
+      const limits = (maxBytes: number) => ({ maxBytes, maxDepth: 100 });
+      expect(verdict(raw, limits(Buffer.byteLength(raw))), char).toBe('accepted');
+      expect(verdict(raw, limits(Buffer.byteLength(raw) - 1)), char).toBe('tooLarge');
+    }
+  });
+
+  it('refuses by size before parsing: an oversized frame that is not JSON is tooLarge, not notJson', () => {
+    expect(verdict(`{${'x'.repeat(300)}`, { maxBytes: 100, maxDepth: 100 })).toBe('tooLarge');
   });
 });
 
