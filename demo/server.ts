@@ -130,7 +130,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const vite: ViteDevServer = await createViteServer({
     root,
     configFile: fileURLToPath(new URL('./web/vite.config.ts', import.meta.url)),
-    server: { middlewareMode: true },
+    // No hot reload: Vite's HMR socket listens on one fixed port, so a second demo (an e2e run beside
+    // another) fails to connect and the page logs "WebSocket closed without opened.".
+    server: { middlewareMode: true, hmr: false },
     appType: 'spa',
     logLevel: 'warn',
   });

@@ -162,7 +162,8 @@ describe('the client against hostile gateways (loopback)', () => {
     store.subscribe(() => notifications++);
     gateway.connect('chat-1');
     const started = Date.now();
-    while (gateway.stats.malformedFrames < 100_000 && Date.now() - started < 8_000) await pause(50);
+    // Waits for the proof (the whole flood counted); the bound is only for a hang, not a speed.
+    while (gateway.stats.malformedFrames < 100_000 && Date.now() - started < 60_000) await pause(50);
     store.dispose();
     console.log(
       `malformed flood kept: ${gateway.stats.malformedFrames} frames in ${Date.now() - started} ms, ${warnings.length} warn lines, ${notifications} store notifications`,
@@ -171,5 +172,5 @@ describe('the client against hostile gateways (loopback)', () => {
     expect(warnings.length).toBeLessThanOrEqual(2);
     // One per render batch (16 ms) at most, over the few seconds the flood takes.
     expect(notifications).toBeLessThan((Date.now() - started) / 16 + 10);
-  });
+  }, 90_000);
 });

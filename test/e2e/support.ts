@@ -31,11 +31,14 @@ export function useDemoInChromium(options: DemoOptions = {}): void {
   });
 }
 
-/** A new page on the demo, with the page errors it throws collected. */
+/** A new page on the demo, with the errors it throws and the errors its console logs collected. */
 export async function openDemo(): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
   await page.goto(demo.url);
   return { page, errors };
 }
