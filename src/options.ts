@@ -118,8 +118,9 @@ export function checkOptions(
 ): WebSocketConstructor {
   if (typeof options.gatewayUrl !== 'string') throw new TypeError('gatewayUrl is required');
   dialect.socketUrl(options.gatewayUrl, '');
-  if (options.getToken === undefined && typeof options.token !== 'string') {
-    throw new TypeError('One of token or getToken is required');
+  // An empty static token can only be refused, link after link: it is a mistake to say at once.
+  if (options.getToken === undefined && (typeof options.token !== 'string' || options.token === '')) {
+    throw new TypeError('One of token (a non-empty string) or getToken is required');
   }
   const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (WebSocketClass === undefined) {

@@ -73,8 +73,11 @@ describe('connect → authenticate → resume', () => {
     expect(() => h.client.connect('')).toThrow(/chatKey/);
     const { AgentGatewayClient } = await import('agent-gateway-client');
     expect(() => new AgentGatewayClient({ gatewayUrl: 'https://gw', WebSocket: h.latest as never })).toThrow(
-      /token or getToken/,
+      /token \(a non-empty string\) or getToken/,
     );
+    expect(
+      () => new AgentGatewayClient({ gatewayUrl: 'https://gw', token: '', WebSocket: h.latest as never }),
+    ).toThrow(/token \(a non-empty string\) or getToken/);
     expect(
       () => new AgentGatewayClient({ gatewayUrl: 'gw', token: 't', WebSocket: h.latest as never }),
     ).toThrow(/gatewayUrl/);
