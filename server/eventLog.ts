@@ -67,6 +67,8 @@ export interface MemoryEventLogOptions {
   maxEvents?: number;
   /** Events older than this are dropped. Default 24 h. */
   maxAgeMs?: number;
+  /** Characters of encoded events kept (bytes, for ASCII); the oldest are dropped beyond. Default 16 MiB. */
+  maxBytes?: number;
   /** Clock. Default `Date.now`. */
   now?: () => number;
   /**
@@ -104,7 +106,7 @@ const COMPACT_AFTER = 1_024;
 /**
  * The in-memory event log: ids are `<epoch>.<sequence>`, where the epoch is random per log, so ids
  * from another run of the gateway never collide with this run's (a client dedupes by id). Bounded
- * by `maxEvents` and `maxAgeMs`; a position is a sequence number.
+ * by `maxEvents`, `maxAgeMs` and `maxBytes`; a position is a sequence number.
  *
  * @example
  * const log = createMemoryEventLog({ maxEvents: 1_000 });
@@ -119,7 +121,10 @@ class MemoryEventLog implements EventLog {
   readonly #sequenceStore: { key: string; sequences: SequenceStore } | undefined;
   readonly #maxEvents: number;
   readonly #maxAgeMs: number;
+  readonly #maxBytes: number;
   readonly #now: () => number;
+  // Characters of the encoded events kept.
+  #bytes = 0;
   #encoded: string[] = [];
   #appendedAt: number[] = [];
   // #encoded[#head] has sequence #first; entries before #head were dropped.
@@ -139,6 +144,7 @@ class MemoryEventLog implements EventLog {
     }
     this.#maxEvents = options.maxEvents ?? 10_000;
     this.#maxAgeMs = options.maxAgeMs ?? 24 * 3_600_000;
+    this.#maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
     this.#now = options.now ?? Date.now;
   }
 
@@ -158,6 +164,7 @@ class MemoryEventLog implements EventLog {
     const at = this.#now();
     this.#encoded.push(encoded);
     this.#appendedAt.push(at);
+    this.#bytes += encoded.length;
     if (event.type === 'status_change') this.#status = event.status;
     this.#trim(at);
     return { event, encoded };
@@ -196,12 +203,13 @@ class MemoryEventLog implements EventLog {
   forget(): void {
     this.#encoded = [];
     this.#appendedAt = [];
+    this.#bytes = 0;
     this.#head = 0;
     this.#first = this.#sequence + 1;
   }
 
   #trim(at: number): void {
-    while (this.size > this.#maxEvents) this.#dropOldest();
+    while (this.size > this.#maxEvents || this.#bytes > this.#maxBytes) this.#dropOldest();
     while (this.size > 0 && (this.#appendedAt[this.#head] ?? at) <= at - this.#maxAgeMs) this.#dropOldest();
     if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#encoded.length) {
       this.#encoded = this.#encoded.slice(this.#head);
@@ -211,6 +219,7 @@ class MemoryEventLog implements EventLog {
   }
 
   #dropOldest(): void {
+    this.#bytes -= (this.#encoded[this.#head] as string).length;
     this.#head++;
     this.#first++;
   }

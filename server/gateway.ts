@@ -37,7 +37,10 @@ export interface GatewayServerOptions extends Partial<GatewayLimits> {
   /** Interface to listen on. Default `127.0.0.1`. */
   host?: string;
   /** Makes the event log of a new session, within the log limits. Default: in memory (`createMemoryEventLog`). */
-  createEventLog?: (chatKey: string, limits: { maxEvents: number; maxAgeMs: number }) => EventLog;
+  createEventLog?: (
+    chatKey: string,
+    limits: { maxEvents: number; maxAgeMs: number; maxBytes: number },
+  ) => EventLog;
   /** The address unauthenticated sockets are counted by. Default: the TCP peer (behind a proxy, read its header). */
   clientAddress?: (request: IncomingMessage) => string;
   /**
@@ -113,7 +116,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const onError = options.onError ?? (() => undefined);
   const createEventLog =
     options.createEventLog ??
-    ((chatKey: string, logLimits: { maxEvents: number; maxAgeMs: number }) =>
+    ((chatKey: string, logLimits: { maxEvents: number; maxAgeMs: number; maxBytes: number }) =>
       createMemoryEventLog({
         ...logLimits,
         ...(sequences === undefined ? {} : { sequence: { key: chatKey, sequences } }),
@@ -122,7 +125,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const registry = new SessionRegistry({
     agent: options.agent,
     createEventLog: (chatKey) =>
-      createEventLog(chatKey, { maxEvents: limits.maxLogEvents, maxAgeMs: limits.maxLogAgeMs }),
+      createEventLog(chatKey, {
+        maxEvents: limits.maxLogEvents,
+        maxAgeMs: limits.maxLogAgeMs,
+        maxBytes: limits.maxLogBytes,
+      }),
     sessionTtlMs: limits.sessionTtlMs,
     maxSessionsPerToken: limits.maxSessionsPerToken,
     ...(dialect === 'lobehub'

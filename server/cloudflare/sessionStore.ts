@@ -41,6 +41,8 @@ interface Meta {
   interrupted?: string;
   /** Highest seq dropped by the log limits (`0`: none). */
   dropped?: string;
+  /** Characters of the events kept (absent in a store of an older version: counted at load). */
+  bytes?: string;
   /** Last append, or last socket leaving: the session TTL counts from it. Ms since the epoch. */
   activeAt?: string;
 }
@@ -56,17 +58,20 @@ export function hasStore(storage: DurableObjectStorage): boolean {
 /**
  * A session's durable state in the Durable Object's SQLite storage: the event log (ids
  * `<epoch>.<seq>`, increasing; the epoch is random per stored session, so ids of a recreated session
- * never match an old client's), bounded by `maxLogEvents` and `maxLogAgeMs`; the status; the open tool
+ * never match an old client's), bounded by `maxLogEvents`, `maxLogAgeMs` and `maxLogBytes`; the status; the open tool
  * calls and input requests; every applied command. It survives hibernation; in-memory copies are
  * only caches. Creating it creates the tables.
  */
 export class SessionStore {
   readonly #storage: DurableObjectStorage;
-  readonly #limits: Pick<GatewayLimits, 'maxLogEvents' | 'maxLogAgeMs'>;
+  readonly #limits: Pick<GatewayLimits, 'maxLogEvents' | 'maxLogAgeMs' | 'maxLogBytes'>;
   #meta: Meta = {};
   #lastSeq = 0;
 
-  constructor(storage: DurableObjectStorage, limits: Pick<GatewayLimits, 'maxLogEvents' | 'maxLogAgeMs'>) {
+  constructor(
+    storage: DurableObjectStorage,
+    limits: Pick<GatewayLimits, 'maxLogEvents' | 'maxLogAgeMs' | 'maxLogBytes'>,
+  ) {
     this.#storage = storage;
     this.#limits = limits;
     storage.sql.exec(SCHEMA);
@@ -191,6 +196,10 @@ export class SessionStore {
     return Number(this.#meta.dropped ?? 0);
   }
 
+  get #bytes(): number {
+    return Number(this.#meta.bytes ?? 0);
+  }
+
   #appendOne(frame: AppendFrame, now: number): StoredEvent {
     if (this.ended) throw new SessionEndedError('The session has ended');
     if (this.#meta.epoch === undefined) this.#setMeta('epoch', crypto.randomUUID().slice(0, 8));
@@ -198,6 +207,7 @@ export class SessionStore {
     const event = { ...frame, id: this.#idOf(seq) } as SessionEventMessage;
     const encoded = JSON.stringify(event);
     this.#sql('INSERT INTO events (seq, body, at) VALUES (?, ?, ?)', seq, encoded, now);
+    this.#setMeta('bytes', String(this.#bytes + encoded.length));
     switch (event.type) {
       case 'status_change':
         this.#setMeta('status', event.status);
@@ -222,6 +232,7 @@ export class SessionStore {
     const cutoff = now - this.#limits.maxLogAgeMs;
     const byCount = this.#lastSeq - this.#limits.maxLogEvents;
     if (byCount > this.#dropped) this.#dropThrough(byCount);
+    this.#trimBytes();
     for (;;) {
       const oldest = this.#sql<{ at: number }>('SELECT at FROM events ORDER BY seq LIMIT 1').toArray()[0];
       if (oldest === undefined || oldest.at > cutoff) return;
@@ -236,7 +247,31 @@ export class SessionStore {
     }
   }
 
+  // The oldest rows first, a page at a time, until what is left fits.
+  #trimBytes(): void {
+    let excess = this.#bytes - this.#limits.maxLogBytes;
+    while (excess > 0) {
+      const rows = this.#sql<{ seq: number; size: number }>(
+        'SELECT seq, length(body) AS size FROM events ORDER BY seq LIMIT ?',
+        AGE_SCAN_ROWS,
+      ).toArray();
+      if (rows.length === 0) return;
+      let through = 0;
+      for (const { seq, size } of rows) {
+        through = seq;
+        excess -= size;
+        if (excess <= 0) break;
+      }
+      this.#dropThrough(through);
+    }
+  }
+
   #dropThrough(seq: number): void {
+    const { size } = this.#sql<{ size: number | null }>(
+      'SELECT SUM(length(body)) AS size FROM events WHERE seq <= ?',
+      seq,
+    ).one();
+    this.#setMeta('bytes', String(this.#bytes - (size ?? 0)));
     this.#sql('DELETE FROM events WHERE seq <= ?', seq);
     this.#setMeta('dropped', String(seq));
   }
@@ -288,6 +323,12 @@ export class SessionStore {
     this.#meta = Object.fromEntries(rows.map((row) => [row.key, row.value])) as Meta;
     const stored = this.#sql<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events').one().seq ?? 0;
     this.#lastSeq = Math.max(stored, this.#dropped);
+    if (this.#meta.bytes === undefined) {
+      const { size } = this.#sql<{ size: number | null }>(
+        'SELECT SUM(length(body)) AS size FROM events',
+      ).one();
+      this.#meta.bytes = String(size ?? 0);
+    }
   }
 
   #sql<T extends Record<string, SqlStorageValue>>(

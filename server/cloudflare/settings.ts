@@ -28,6 +28,8 @@ export interface GatewayVars {
   MAX_LOG_EVENTS?: string;
   /** Default 86 400 000 ms (24 h). */
   MAX_LOG_AGE_MS?: string;
+  /** Default 16 MiB of encoded events per session. */
+  MAX_LOG_BYTES?: string;
   /** Default 3 600 000 ms (1 h): a session without sockets and events this long is deleted. */
   SESSION_TTL_MS?: string;
   /** Default 1 000 sockets still to authenticate per session (HTTP 503 beyond). */
@@ -45,6 +47,7 @@ export const LIMIT_VARS = {
   maxPendingFrames: 'MAX_PENDING_FRAMES',
   maxLogEvents: 'MAX_LOG_EVENTS',
   maxLogAgeMs: 'MAX_LOG_AGE_MS',
+  maxLogBytes: 'MAX_LOG_BYTES',
   sessionTtlMs: 'SESSION_TTL_MS',
   maxUnauthenticatedSockets: 'MAX_UNAUTHENTICATED_SOCKETS',
 } as const satisfies Partial<Record<NumericLimit, keyof GatewayVars>>;

@@ -28,6 +28,8 @@ export interface GatewayLimits {
   maxLogEvents: number;
   /** Events older than this are dropped. Default 86 400 000 ms (24 h). */
   maxLogAgeMs: number;
+  /** Characters of encoded events kept per session (bytes, for ASCII); the oldest are dropped beyond. Default 16 MiB. */
+  maxLogBytes: number;
   /** A session with no socket and no new event for this long is evicted (its agent stopped). Default 3 600 000 ms (1 h). */
   sessionTtlMs: number;
   /** Sessions one token (its `subject`) may open; the next gets `auth_failed` and 4001. Default 100. Node only. */
@@ -53,6 +55,7 @@ export const DEFAULT_LIMITS: Readonly<GatewayLimits> = Object.freeze({
   replayPageBytes: 32 * 1024,
   maxLogEvents: 10_000,
   maxLogAgeMs: 24 * 3_600_000,
+  maxLogBytes: 16 * 1024 * 1024,
   sessionTtlMs: 3_600_000,
   maxSessionsPerToken: 100,
   maxUnauthenticatedSockets: 1_000,

@@ -78,3 +78,33 @@ describe('history loss on the Node gateway', () => {
     expect(socket.types()).toEqual(['auth_success', 'agent_event', 'agent_event', 'heartbeat_ack']);
   });
 });
+
+describe.each(engines)('the event log bounded in bytes on the $name gateway', (engineUnderTest) => {
+  let engine: RunningEngine;
+  beforeAll(async () => {
+    engine = await engineUnderTest.start({ maxLogBytes: 10_000 });
+  });
+  afterAll(() => engine.close());
+
+  it('keeps the newest events within maxLogBytes; a resume from before them is told recovered: false', async () => {
+    const token = engine.tokenFor('heavy');
+    const events = [await engine.publish('heavy', { type: 'status_change', status: 'running' })];
+    for (let i = 0; i < 20; i++) events.push(await engine.publish('heavy', text(`${i}`.padEnd(1_050, '.'))));
+    const size = (event: object) => JSON.stringify(event).length;
+    // The newest events whose encodings add up to at most 10,000 characters.
+    let fits = 0;
+    for (let total = 0, i = events.length - 1; i >= 0; i--) {
+      total += size(events[i] as object);
+      if (total > 10_000) break;
+      fits++;
+    }
+    const kept = events.slice(events.length - fits).map(({ id }) => id);
+    expect(fits).toBe(8); // ~1,120 characters each
+    const old = await resumeFrom(engine.url, 'heavy', token, events[0]?.id ?? '');
+    expect(old.complete).toEqual({ type: 'resume_complete', status: 'running', recovered: false });
+    expect(old.ids).toEqual(kept);
+    const recent = await resumeFrom(engine.url, 'heavy', token, kept[0] as string);
+    expect(recent.complete).toEqual({ type: 'resume_complete', status: 'running' });
+    expect(recent.ids).toEqual(kept.slice(1));
+  });
+});

@@ -26,6 +26,7 @@ export type EngineLimits = Pick<
   | 'maxPendingFrames'
   | 'maxLogEvents'
   | 'maxLogAgeMs'
+  | 'maxLogBytes'
   | 'sessionTtlMs'
   | 'maxUnauthenticatedSockets'
 >;
