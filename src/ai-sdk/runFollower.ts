@@ -66,10 +66,10 @@ export class RunFollower {
   /** Hands the app's answers to the client, each wait at most once; returns how many were new. */
   forward(answers: Answers): number {
     let sent = 0;
-    const open = new Set(this.#log.waits().map(waitKey));
+    const open = new Set(this.#log.ended ? [] : this.#log.waits().map(waitKey));
     // Before the replay has caught up the follower cannot tell which waits are open; the gateway
-    // ignores an answer to a settled one.
-    const mayAnswer = (key: string) => !this.#caughtUp || open.has(key);
+    // ignores an answer to a settled one. Once the session ended, none is.
+    const mayAnswer = (key: string) => !this.#knowsSession() || open.has(key);
     this.#attach();
     for (const { toolCallId, approved } of answers.approvals) {
       if (this.#approvals.has(toolCallId) || !mayAnswer(`approval:${toolCallId}`)) continue;
@@ -90,7 +90,7 @@ export class RunFollower {
   /** Whether `answers` holds one this follower has not forwarded, for a wait still open (or not known yet). */
   hasNewAnswer(answers: Answers): boolean {
     const open = new Set(this.#openWaits().map(waitKey));
-    const fresh = (key: string) => !this.#caughtUp || open.has(key);
+    const fresh = (key: string) => !this.#knowsSession() || open.has(key);
     return (
       answers.approvals.some(
         ({ toolCallId }) => !this.#approvals.has(toolCallId) && fresh(`approval:${toolCallId}`),
@@ -144,6 +144,8 @@ export class RunFollower {
                 return resolve();
               }
               if (cursor !== undefined && this.#log.ended) {
+                // The app's message holds the whole run: a later follow-up continues from here.
+                this.#stoppedAt = cursor;
                 this.#endDelivered = true;
                 finish();
                 control.enqueue(this.#log.finalChunk());
@@ -156,7 +158,8 @@ export class RunFollower {
                 control.error(failure);
                 return resolve();
               }
-              if (cursor !== undefined && this.#openWaits().length > 0) {
+              // Only once the replay is over: a wait the log shows mid-replay may be settled further on.
+              if (cursor !== undefined && this.#caughtUp && this.#openWaits().length > 0) {
                 this.#stoppedAt = cursor;
                 finish();
                 control.enqueue({ type: 'finish', finishReason: 'tool-calls' });
@@ -194,7 +197,14 @@ export class RunFollower {
     return after.length > 0 ? Math.max(...after) : this.#log.chunks.length;
   }
 
+  // The log holds the whole session so far: the first replay is over, or the session ended in it
+  // (a finished session's replay ends the link without ever going live).
+  #knowsSession(): boolean {
+    return this.#caughtUp || this.#log.ended;
+  }
+
   #openWaits(): Wait[] {
+    if (this.#log.ended) return [];
     return this.#log
       .waits()
       .filter((wait) =>

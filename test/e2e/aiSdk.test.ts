@@ -1,7 +1,7 @@
 import { demoAnswerText, demoThinking } from 'agent-gateway-client/server';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { openDemo, RESULTS, useDemoInChromium } from './support.js';
+import { approveAndAnswer as finishInHookTab, openDemo, RESULTS, useDemoInChromium } from './support.js';
 
 const WAIT = { timeout: 20_000 };
 
@@ -77,6 +77,23 @@ describe('the demo page: the AI SDK tab (useChat through the gateway transport) 
     expect(shown).toBe(expected);
     expect(shown.split(' ').length).toBe(expected.split(' ').length);
     await page.screenshot({ path: `${RESULTS}/ai-sdk-new-run.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+  it('a session finished in the useAgentGateway tab: the AI SDK tab offers no answered approval again and shows every part once', async () => {
+    const { page, errors } = await openDemo();
+    await finishInHookTab(page, 'Saturday');
+    await page.getByTestId('tab-ai-sdk').click(WAIT);
+    await page.getByTestId('ai-complete').waitFor(WAIT);
+    const answer = page.getByTestId('ai-assistant').last();
+    // The replay settles the approval: the tool's part ends answered, no button left to click.
+    const states = () =>
+      answer
+        .getByTestId('ai-tool-part')
+        .evaluateAll((parts) => parts.map((part) => part.getAttribute('data-state')));
+    await expect.poll(states, WAIT).toEqual(['output-available']);
+    await expect.poll(() => answerOf(page), WAIT).toBe(demoAnswerText(true, 'Saturday'));
+    expect(await answer.getByTestId('ai-approve-tool').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });
