@@ -5,7 +5,6 @@ import { rawSocket, startGateway, tokenFor, until } from './support.js';
 // The original dialect of the Node gateway, seen from a raw socket: exactly the original gateway's
 // frames and behaviour (docs/protocol.md "What the client does with each gateway"), so client tests can run against it.
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (content: string) => ({ type: 'agent_event', event: { kind: 'text_delta', content } }) as const;
 
 /** A raw socket that also keeps every frame's exact text. */
