@@ -62,6 +62,13 @@ export default tseslint.config(
     packages: ['ai'],
   }),
   layer(['server/**'], { layer: 'server', folders: ['server', 'src/protocol'], packages: '*' }),
+  // The protocol core both engines run (Node and the Durable Object): no package, no Node module.
+  layer(['server/core/**'], {
+    layer: 'server/core',
+    folders: ['server/core', 'src/protocol'],
+    packages: [],
+    nodeBuiltins: false,
+  }),
   {
     // The demo, the gateway CLI, benchmarks and tests talk to a terminal.
     files: ['demo/**', 'server/cli.ts', 'bench/**', 'test/**', 'scripts/**'],

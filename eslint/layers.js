@@ -57,6 +57,8 @@ const allowedImports = {
           layer: { type: 'string' },
           folders: { type: 'array', items: { type: 'string' } },
           packages: { anyOf: [{ type: 'array', items: { type: 'string' } }, { const: '*' }] },
+          // `node:` modules are allowed unless this is false (code that must run on every runtime).
+          nodeBuiltins: { type: 'boolean' },
         },
         required: ['layer', 'folders', 'packages'],
       },
@@ -64,16 +66,22 @@ const allowedImports = {
     messages: {
       folder: '{{layer}} may not import {{target}} (allowed: {{allowed}})',
       package: '{{layer}} may not import the package "{{target}}" (allowed: {{allowed}})',
+      builtin: '{{layer}} may not import the Node module "{{target}}": it runs on every runtime',
     },
   },
   create(context) {
-    const { layer, folders, packages } = context.options[0];
+    const { layer, folders, packages, nodeBuiltins = true } = context.options[0];
     const check = (node) => {
       const specifier = importSpecifiers(node);
       if (typeof specifier !== 'string') return;
       const target = resolveImport(context.filename, specifier);
       if (target === undefined) {
-        if (packages === '*' || specifier.startsWith('node:')) return;
+        if (specifier.startsWith('node:')) {
+          if (!nodeBuiltins)
+            context.report({ node, messageId: 'builtin', data: { layer, target: specifier } });
+          return;
+        }
+        if (packages === '*') return;
         const name = specifier.startsWith('@')
           ? specifier.split('/').slice(0, 2).join('/')
           : specifier.split('/')[0];

@@ -46,6 +46,21 @@ describe('layers are enforced by ESLint (docs/architecture.md)', () => {
       'server may not import src/client.ts',
     ],
     [
+      'server/core/extra.ts',
+      "import { createHmac } from 'node:crypto';",
+      'server/core may not import the Node module "node:crypto"',
+    ],
+    [
+      'server/core/extra.ts',
+      "import { WebSocket } from 'ws';",
+      'server/core may not import the package "ws"',
+    ],
+    [
+      'server/core/extra.ts',
+      "import { createGatewayServer } from '../gateway.js';",
+      'server/core may not import server/gateway.ts',
+    ],
+    [
       'src/react/extra.ts',
       "import { EventLedger } from '../ledger.js';",
       'src/react may not import src/ledger.ts',
@@ -86,6 +101,12 @@ describe('layers are enforced by ESLint (docs/architecture.md)', () => {
       await layerErrors(
         'server/extra.ts',
         "import { WebSocketServer } from 'ws';\nimport { CloseCode } from '../src/protocol/closeCodes.js';",
+      ),
+    ).toEqual([]);
+    expect(
+      await layerErrors(
+        'server/core/extra.ts',
+        "import { Closes } from './closes.js';\nimport { CloseCode } from '../../src/protocol/closeCodes.js';",
       ),
     ).toEqual([]);
   });
