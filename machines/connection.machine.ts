@@ -13,7 +13,14 @@ import { type ConnectionConfig, DEFAULT_CONNECTION_CONFIG } from './connection.c
 
 /** Why the client is disconnected: part of the state, so "gave up" never looks like "the user left". */
 export type DisconnectReason =
-  'idle' | 'userDisconnect' | 'authFailed' | 'gaveUp' | 'sessionComplete' | 'terminalClose' | 'linkLost';
+  | 'idle'
+  | 'userDisconnect'
+  | 'authFailed'
+  | 'gaveUp'
+  | 'sessionComplete'
+  | 'terminalClose'
+  | 'refused'
+  | 'linkLost';
 
 /** A user command with the id that lets a gateway apply it once. */
 export interface QueuedCommand {
@@ -87,6 +94,8 @@ export type ConnectionEvent =
   | { type: 'socket.open' }
   | { type: 'socket.closed'; code: number; reason: string }
   | { type: 'socket.error'; message: string }
+  /** The gateway answered the WebSocket upgrade with an HTTP error (Node's `ws` tells the status). */
+  | { type: 'socket.refused'; status: number; message: string }
   | { type: 'socket.alive' }
   | { type: 'socket.tokenFailed'; message: string }
   | { type: 'socket.commandUnsent'; commandId: string }
@@ -161,6 +170,8 @@ export type ConnectionEmitted =
   | { type: 'linkError'; message: string }
   | { type: 'gaveUp'; attempts: number }
   | { type: 'closedByGateway'; code: number; reason: string }
+  /** The gateway refused the WebSocket upgrade in a way a retry would meet again. */
+  | { type: 'refused'; status: number; message: string }
   | { type: 'commandRejected'; command: QueuedCommand; reason: CommandRefusal }
   | { type: 'commandDropped'; command: QueuedCommand; reason: 'outboxFull' | 'sessionEnded' }
   | { type: 'commandWritten'; command: QueuedCommand }
@@ -200,6 +211,9 @@ function announces(context: ConnectionContext, capability: GatewayCapability): b
  * LobeHub: a terminal `resume_complete` status that a group member's end, replayed on this link,
  * explains is the member's, not this operation's: ignored (the status a gateway sets on any end).
  */
+/** HTTP statuses of a refused upgrade that a retry would meet again: a wrong URL or wrong credentials. */
+const FINAL_REFUSALS: readonly number[] = [400, 401, 403, 404, 410];
+
 const ignoreStaleStatus = { guard: 'isStaleTerminalStatus', actions: [] } as const;
 
 /** The hold limits of the configuration. */
@@ -250,6 +264,7 @@ export const connectionMachine = setup({
     isMaxAttemptsReached: ({ context }) =>
       context.config.maxReconnectAttempts !== 0 && context.attempt >= context.config.maxReconnectAttempts,
     isTerminalClose: ({ event }) => event.type === 'socket.closed' && isTerminalCloseCode(event.code),
+    isFinalRefusal: ({ event }) => event.type === 'socket.refused' && FINAL_REFUSALS.includes(event.status),
     isTerminalStatus: ({ event }) =>
       event.type === 'server.resumeComplete' && TERMINAL_SESSION_STATUSES.includes(event.message.status),
     // Only trusted when nothing was lost: the member's end still being there means the operation's own would be too.
@@ -513,6 +528,10 @@ export const connectionMachine = setup({
       const { code, reason } = eventOf<'socket.closed'>(event);
       return { type: 'closedByGateway' as const, code, reason };
     }),
+    emitRefused: emit(({ event }) => {
+      const { status, message } = eventOf<'socket.refused'>(event);
+      return { type: 'refused' as const, status, message };
+    }),
     emitResumed: emit(({ event }) => ({
       type: 'resumed' as const,
       status: eventOf<'server.resumeComplete'>(event).message.status,
@@ -530,7 +549,7 @@ export const connectionMachine = setup({
     })),
     emitLinkError: emit(({ event }) => ({
       type: 'linkError' as const,
-      message: eventOf<'socket.error' | 'socket.tokenFailed'>(event).message,
+      message: eventOf<'socket.error' | 'socket.tokenFailed' | 'socket.refused'>(event).message,
     })),
     // A crashed adapter is reported like a socket error, never left to take the whole client down.
     emitActorFailure: emit(({ event }) => {
@@ -595,6 +614,7 @@ export const connectionMachine = setup({
         authFailed: {},
         sessionComplete: {},
         terminalClose: {},
+        refused: {},
         gaveUp: {
           on: {
             'user.reconnect': { target: '#connection.link', actions: 'resetAttempts' },
@@ -655,6 +675,16 @@ export const connectionMachine = setup({
             'socket.open': [
               { guard: 'resetsBackoffOnOpen', target: 'authenticating', actions: 'resetAttempts' },
               { target: 'authenticating' },
+            ],
+            'socket.refused': [
+              // A wrong URL or wrong credentials: retrying would be refused the same way.
+              {
+                guard: 'isFinalRefusal',
+                target: '#connection.disconnected.refused',
+                actions: ['emitRefused', 'dropQueuedCommands', 'emitDisconnected'],
+              },
+              // Anything else (503, 429, a proxy's 502) may pass on a retry: the close that follows loses the link.
+              { actions: 'emitLinkError' },
             ],
           },
           after: { connectTimeout: { actions: ['closeOnConnectTimeout', 'declareLinkLost'] } },

@@ -68,6 +68,8 @@ export function clientEventsFor(
         ],
       ];
     }
+    case 'refused':
+      return [['error', new AgentGatewayError(emitted.message, { kind: 'refused', status: emitted.status })]];
     case 'commandRejected': {
       const why =
         emitted.reason === 'notConnected'

@@ -16,6 +16,8 @@ export type AgentGatewayErrorDetails =
   | { kind: 'gaveUp'; attempts: number }
   /** The gateway closed the link with a terminal code. */
   | { kind: 'closedByGateway'; closeCode: number; closeReason: string }
+  /** The WebSocket upgrade was refused with an HTTP status a retry would meet again (400, 401, 403, 404, 410): a wrong URL or credentials. */
+  | { kind: 'refused'; status: number }
   /** The gateway sent a session-level `error` frame. */
   | { kind: 'session'; code: string; eventId: string }
   /** A command issued from inside a client listener was refused (no session, or the outbox is full). */

@@ -22,8 +22,10 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
     const { ledger, dialect, frameLimits, deliver, reportFrameError } = options;
     const sendBack = (event: ConnectionEvent) => sendToMachine(event);
     let socket: InstanceType<WebSocketConstructor>;
+    // Named in errors: it holds the gateway's address and the session's key, never a token.
+    const url = dialect.socketUrl(options.gatewayUrl, input.chatKey);
     try {
-      socket = new options.WebSocket(dialect.socketUrl(options.gatewayUrl, input.chatKey));
+      socket = new options.WebSocket(url);
     } catch (error) {
       sendBack({ type: 'socket.error', message: describe(error, 'Could not create the WebSocket') });
       sendBack({ type: 'socket.closed', code: 1006, reason: 'WebSocket constructor failed' });
@@ -140,7 +142,21 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
     };
 
     const onError = (event: SocketEventLike) => {
-      if (!finished) sendBack({ type: 'socket.error', message: describe(event, 'WebSocket error') });
+      if (finished) return;
+      const reason = typeof event.message === 'string' ? event.message : '';
+      // Node's `ws` names the HTTP status of a refused upgrade; a browser tells nothing.
+      const refusal = /^Unexpected server response: (\d{3})$/.exec(reason);
+      if (refusal !== null) {
+        const status = Number(refusal[1]);
+        const message = `The gateway at ${url} refused the WebSocket upgrade (HTTP ${status})`;
+        return sendBack({ type: 'socket.refused', status, message });
+      }
+      if (/ECONNREFUSED/.test(reason))
+        return sendBack({ type: 'socket.error', message: `No gateway at ${url} (${reason})` });
+      sendBack({
+        type: 'socket.error',
+        message: reason ? `WebSocket error: ${reason}` : `WebSocket error at ${url}`,
+      });
     };
 
     const close = (code: number, reason: string) => {

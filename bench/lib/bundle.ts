@@ -78,11 +78,11 @@ export async function measureBundles(): Promise<BundleSize[]> {
  */
 export const BUDGETS: Record<string, number> = {
   // Issue 19 asked for ≤ 22.5 kB: missed (docs/performance.md, "Bundle size").
-  core: 24.6 * 1024,
+  core: 24.9 * 1024,
   // The store and the session model (~2.7 kB), @xstate/react and its use-sync-external-store shim (~1.5 kB).
-  react: 29 * 1024,
+  react: 29.3 * 1024,
   // The client and the session model; `ai` is imported for its types only.
-  'ai-sdk': 28.75 * 1024,
+  'ai-sdk': 29.05 * 1024,
   // The drop-in and the dialect on top of the core: the dialect's frames, gate, fold and the session model.
-  lobehub: 28.15 * 1024,
+  lobehub: 28.45 * 1024,
 };

@@ -242,7 +242,12 @@ export class RunFollower {
     }
     const snapshot = this.client.getSnapshot();
     const reason = snapshot.disconnectReason;
-    if (reason === 'gaveUp' || reason === 'authFailed' || reason === 'terminalClose') {
+    if (
+      reason === 'gaveUp' ||
+      reason === 'authFailed' ||
+      reason === 'terminalClose' ||
+      reason === 'refused'
+    ) {
       this.#failure =
         reason === 'authFailed'
           ? new Error(`The gateway refused the token: ${snapshot.authFailure ?? 'auth_failed'}`)

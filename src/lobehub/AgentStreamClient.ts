@@ -111,15 +111,15 @@ export class AgentStreamClient {
       listeners.emit('agent_event', message.event as unknown as AgentStreamEvent),
     );
     client.on('error', (error) => {
-      // LobeHub's client reports socket errors only; a gateway's terminal close is told too, since
-      // this client, unlike LobeHub's, does not retry one.
+      // LobeHub's client reports socket errors only; a gateway's terminal close and a refused upgrade
+      // (a wrong URL) are told too, since this client, unlike LobeHub's, does not retry them.
       if (!(error instanceof AgentGatewayError)) return;
       if (error.kind === 'link')
         listeners.emit(
           'error',
           new Error(`WebSocket error for operation ${this.#operationId}`, { cause: error }),
         );
-      else if (error.kind === 'closedByGateway') listeners.emit('error', error);
+      else if (error.kind === 'closedByGateway' || error.kind === 'refused') listeners.emit('error', error);
     });
     client.actor.on('sessionComplete', ({ message }) =>
       listeners.emit(

@@ -138,6 +138,9 @@ const EVENTS: AnyEventObject[] = [
   { type: 'socket.closed', code: 1006, reason: '' },
   { type: 'socket.closed', code: 4001, reason: 'Unauthorized' },
   { type: 'socket.error', message: 'boom' },
+  // The upgrade refused: for good (a wrong URL), and for now (the gateway is overloaded).
+  { type: 'socket.refused', status: 404, message: 'HTTP 404' },
+  { type: 'socket.refused', status: 503, message: 'HTTP 503' },
   { type: 'socket.alive' },
   { type: 'socket.malformedFrame' },
   { type: 'socket.tokenFailed', message: 'Token provider failed: no token' },
@@ -376,6 +379,8 @@ function toStimulus(event: AnyEventObject, oracle: ConnectionOracle, driver: Dri
       return { type: 'serverClose', code: event.code as number, reason: event.reason as string };
     case 'socket.error':
       return { type: 'socketError', message: event.message as string };
+    case 'socket.refused':
+      return { type: 'refused', status: event.status as number };
     case 'socket.tokenFailed':
       return { type: 'rejectTokens' };
     case 'socket.malformedFrame':
@@ -612,6 +617,9 @@ function createSut(config: ConfigName, plan: Plan, inspect: (event: InspectionEv
         break;
       case 'socketError':
         socket?.emitError(stimulus.message);
+        break;
+      case 'refused':
+        socket?.emitError(`Unexpected server response: ${stimulus.status}`);
         break;
       case 'frames':
         for (const frame of stimulus.frames) socket?.receive(frame);

@@ -83,6 +83,8 @@ export type Stimulus =
   | { type: 'open' }
   | { type: 'serverClose'; code: number; reason: string }
   | { type: 'socketError'; message: string }
+  /** The gateway answers the upgrade with this HTTP status (what Node's `ws` reports as an error). */
+  | { type: 'refused'; status: number }
   | { type: 'frames'; frames: GatewayFrame[] }
   /** A frame that is not JSON. */
   | { type: 'malformed'; text: string }
@@ -92,7 +94,14 @@ export type Stimulus =
 
 export type Status = 'disconnected' | 'connecting' | 'authenticating' | 'connected' | 'reconnecting';
 type Reason =
-  'idle' | 'userDisconnect' | 'authFailed' | 'gaveUp' | 'sessionComplete' | 'terminalClose' | 'linkLost';
+  | 'idle'
+  | 'userDisconnect'
+  | 'authFailed'
+  | 'gaveUp'
+  | 'sessionComplete'
+  | 'terminalClose'
+  | 'refused'
+  | 'linkLost';
 type Close = { code: number; reason: string };
 /** What a link does with frames until its replay ends. */
 type Replay = 'resuming' | 'ordering' | 'sessionEnding' | 'sequencing' | 'buffering' | 'live';
@@ -315,6 +324,17 @@ export class ConnectionOracle {
         if (socket !== undefined && this.#hears(socket))
           this.#tell(describeOracleError.link(`WebSocket error: ${stimulus.message}`));
         return this.#settle();
+      case 'refused': {
+        // Only a handshake can be refused: after it, the adapter has nothing of the kind to say.
+        if (socket === undefined || !this.#hears(socket) || this.#status !== 'connecting')
+          return this.#settle();
+        const message = `The gateway at ${socket.url} refused the WebSocket upgrade (HTTP ${stimulus.status})`;
+        // A wrong URL or wrong credentials end the session; another status is a link error (its close follows).
+        if ([400, 401, 403, 404, 410].includes(stimulus.status))
+          return this.#endSession('refused', [describeOracleError.refused(message, stimulus.status)]);
+        this.#tell(describeOracleError.link(message));
+        return this.#settle();
+      }
       case 'frames':
         for (const frame of stimulus.frames) if (socket !== undefined) this.#receive(socket, frame);
         return;

@@ -19,6 +19,7 @@ const issued = ({ n, frame }: OracleCommand) => ({ ...frame, commandId: `#${n}` 
 export const describeOracleError = {
   link: (message: string) => error('link', message, {}),
   gaveUp: (attempts: number) => error('gaveUp', 'Max reconnect attempts reached', { attempts }),
+  refused: (message: string, status: number) => error('refused', message, { status }),
   closedByGateway: (code: number, reason: string) =>
     error('closedByGateway', `The gateway closed the connection (${code}${reason ? `: ${reason}` : ''})`, {
       closeCode: code,

@@ -89,8 +89,8 @@ describe('the connection machine graph', () => {
     const expected = writtenTransitions(connectionMachine);
     const edges = graph.edges.map((edge) => `${edge.sourceId} | ${edge.event}`);
     expect(edges.toSorted()).toEqual(expected.toSorted());
-    expect(graph.edges).toHaveLength(98);
-    expect(graph.edges.filter((edge) => edge.targetIds.length === 0)).toHaveLength(29);
+    expect(graph.edges).toHaveLength(100);
+    expect(graph.edges.filter((edge) => edge.targetIds.length === 0)).toHaveLength(30);
     expect(graph.edges.filter((edge) => edge.event === 'always')).toHaveLength(14);
   });
 
