@@ -166,6 +166,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
   const runs: RunStarter = {
     verifyToken: options.verifyToken,
+    bodyTimeoutMs: limits.runBodyTimeoutMs,
     hasAgent: options.agent !== undefined,
     startRun: (chatKey, subject, prompt) => registry.startRun(chatKey, subject, prompt),
   };

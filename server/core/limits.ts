@@ -40,6 +40,8 @@ export interface GatewayLimits {
   maxUnauthenticatedPerAddress: number;
   /** An HTTP request (or upgrade) must send its headers within this long. Default 10 000 ms. Node only. */
   headersTimeoutMs: number;
+  /** A `POST /runs` body must arrive within this long (408 beyond). Default 5 000 ms. Node only. */
+  runBodyTimeoutMs: number;
 }
 
 /** The defaults of every limit (the same on both engines). */
@@ -61,6 +63,7 @@ export const DEFAULT_LIMITS: Readonly<GatewayLimits> = Object.freeze({
   maxUnauthenticatedSockets: 1_000,
   maxUnauthenticatedPerAddress: 100,
   headersTimeoutMs: 10_000,
+  runBodyTimeoutMs: 5_000,
 });
 
 const isPositive = (value: unknown): value is number => typeof value === 'number' && value > 0;

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { createSessionToken, demoAnswerText, demoThinking } from 'agent-gateway-client/server';
 import { describe, expect, it } from 'vitest';
 import { connectClient, SECRET, startGateway, tokenFor } from './support.js';
@@ -11,6 +12,25 @@ function postRun(gateway: { url: string }, body: unknown, token?: string, method
       ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
     },
     ...(method === 'POST' ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+}
+
+/** `POST /runs` with these headers and no body sent: the status and JSON body of the answer. */
+function rawRequest(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${url}/runs`, { method: 'POST', headers }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => {
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as unknown });
+        request.destroy();
+      });
+    });
+    request.on('error', reject);
+    request.flushHeaders();
   });
 }
 
@@ -57,6 +77,25 @@ describe('POST /runs: an app backend starts a run from a prompt', () => {
     ).toBe(413);
     expect((await postRun(gateway, run, tokenFor('run-2'), 'GET')).status).toBe(405);
     expect(gateway.session('run-3')).toBeUndefined();
+  });
+
+  it('refuses a request without a bearer token before reading its body, and a body slower than runBodyTimeoutMs', async () => {
+    const gateway = await startGateway({ runs: true, runBodyTimeoutMs: 300 });
+    // Headers announce a body that never comes: only a refusal that does not wait for it can answer.
+    const withholding = (token?: string) =>
+      rawRequest(gateway.url, {
+        'content-type': 'application/json',
+        'content-length': '1000',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      });
+    expect(await withholding()).toMatchObject({ status: 401, body: { error: 'Missing bearer token' } });
+    const started = Date.now();
+    expect(await withholding(tokenFor('run-5'))).toMatchObject({
+      status: 408,
+      body: { error: 'The body took too long' },
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(gateway.session('run-5')).toBeUndefined();
   });
 
   it('counts runs against the sessions a token may hold', async () => {
