@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import {
   AI_SDK_VERSIONS,
+  DEMO_RUN_PARTS,
   gatewayTransport,
   partsOf,
   renderChat,
@@ -17,18 +18,6 @@ import {
 } from './support.js';
 
 const WAIT = { timeout: 10_000 };
-const FULL_RUN = [
-  'step-start',
-  'reasoning:done',
-  'text:done',
-  'step-start',
-  'tool:get_weather:output-available',
-  'text:done',
-  'step-start',
-  'tool:user_input:output-available',
-  'reasoning:done',
-  'text:done',
-];
 
 type Listener = (event: unknown) => void;
 /**
@@ -104,14 +93,14 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
 
       const messages = chat.result.current.messages;
       expect(messages.map((m) => m.role)).toEqual(['assistant']);
-      expect(partsOf(messages[0])).toEqual(FULL_RUN);
+      expect(partsOf(messages[0])).toEqual(DEMO_RUN_PARTS);
       expect(textOf(messages[0])).toBe(demoAnswerText(true, 'Saturday'));
       // useChat sends a follow-up on its own only when this says so.
       expect(transport.sendAutomaticallyWhen({ messages })).toBe(false);
       // A follow-up the user sends anyway adds nothing either.
       await settle(() => chat.result.current.sendMessage());
       await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
-      expect(partsOf(chat.result.current.messages.at(-1))).toEqual(FULL_RUN);
+      expect(partsOf(chat.result.current.messages.at(-1))).toEqual(DEMO_RUN_PARTS);
       const commands = gateway.session(chatKey)?.received.map(({ frame }) => frame.type);
       expect(commands).toEqual(['tool_confirmation', 'user_input']);
     });
@@ -141,12 +130,12 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
         output: 'Sunday',
       }),
     );
-    await waitFor(() => expect(partsOf(last())).toEqual(FULL_RUN), WAIT);
+    await waitFor(() => expect(partsOf(last())).toEqual(DEMO_RUN_PARTS), WAIT);
     await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
 
     await settle(() => chat.result.current.sendMessage());
     await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
-    expect(partsOf(last())).toEqual(FULL_RUN);
+    expect(partsOf(last())).toEqual(DEMO_RUN_PARTS);
     expect(textOf(last())).toBe(demoAnswerText(true, 'Sunday'));
   });
 });

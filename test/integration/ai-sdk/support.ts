@@ -159,6 +159,20 @@ export const settle = (action: () => unknown) =>
     await action();
   });
 
+/** The parts of the demo agent's whole run (approved, answered), as {@link partsOf} lists them. */
+export const DEMO_RUN_PARTS = [
+  'step-start',
+  'reasoning:done',
+  'text:done',
+  'step-start',
+  'tool:get_weather:output-available',
+  'text:done',
+  'step-start',
+  'tool:user_input:output-available',
+  'reasoning:done',
+  'text:done',
+];
+
 /** Every part of the chat's last message, in order, as `type:state` (tools by name). */
 export const partsOf = (message: UIMessage | undefined) =>
   (message?.parts ?? []).map((part) =>

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
   AI_SDK_VERSIONS,
+  DEMO_RUN_PARTS,
   gatewayTransport,
   partsOf,
   renderChat as renderWith,
@@ -69,18 +70,7 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
       const message = answerOf(chat);
       expect(chat.result.current.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
       expect(textOf(message)).toBe(demoAnswerText(true, 'Sunday'));
-      expect(partsOf(message)).toEqual([
-        'step-start',
-        'reasoning:done',
-        'text:done',
-        'step-start',
-        'tool:get_weather:output-available',
-        'text:done',
-        'step-start',
-        'tool:user_input:output-available',
-        'reasoning:done',
-        'text:done',
-      ]);
+      expect(partsOf(message)).toEqual(DEMO_RUN_PARTS);
       const session = gateway.session(chatKeys[0] as string);
       expect(session?.applied.map(({ frame }) => frame)).toEqual([
         expect.objectContaining({ type: 'tool_confirmation', toolCallId: 'call_weather_1', approved: true }),
