@@ -207,13 +207,13 @@ function announces(context: ConnectionContext, capability: GatewayCapability): b
   return context.capabilities.includes(capability);
 }
 
+/** HTTP statuses of a refused upgrade that a retry would meet again: a wrong URL or wrong credentials. */
+const FINAL_REFUSALS: readonly number[] = [400, 401, 403, 404, 410];
+
 /**
  * LobeHub: a terminal `resume_complete` status that a group member's end, replayed on this link,
  * explains is the member's, not this operation's: ignored (the status a gateway sets on any end).
  */
-/** HTTP statuses of a refused upgrade that a retry would meet again: a wrong URL or wrong credentials. */
-const FINAL_REFUSALS: readonly number[] = [400, 401, 403, 404, 410];
-
 const ignoreStaleStatus = { guard: 'isStaleTerminalStatus', actions: [] } as const;
 
 /** The hold limits of the configuration. */

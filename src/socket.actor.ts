@@ -23,8 +23,9 @@ export const socketActor = fromCallback<SocketCommand, SocketActorInput>(
     const sendBack = (event: ConnectionEvent) => sendToMachine(event);
     let socket: InstanceType<WebSocketConstructor>;
     // Named in errors: it holds the gateway's address and the session's key, never a token.
-    const url = dialect.socketUrl(options.gatewayUrl, input.chatKey);
+    let url = '';
     try {
+      url = dialect.socketUrl(options.gatewayUrl, input.chatKey);
       socket = new options.WebSocket(url);
     } catch (error) {
       sendBack({ type: 'socket.error', message: describe(error, 'Could not create the WebSocket') });
