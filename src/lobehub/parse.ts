@@ -1,13 +1,12 @@
 import {
-  badFieldMessage,
   checkAgentEvent,
+  checkFrame,
   DEFAULT_FRAME_LIMITS,
   decodeObject,
   type FieldCheck,
   type FrameError,
   type FrameLimits,
   messageCheck,
-  refuse,
 } from '../protocol/parse.js';
 import type { ServerMessage } from '../protocol/types.js';
 
@@ -39,10 +38,5 @@ export function decodeLobeHubFrame(
   if (frame === undefined) return undefined;
   const type = frame.type;
   const check = (typeof type === 'string' ? lobehubChecks.get(type) : undefined) ?? messageCheck(type);
-  if (check === undefined)
-    return void refused(refuse('unknownType', `Unknown frame type ${JSON.stringify(type)}`, raw as string));
-  const badField = check(frame);
-  if (badField !== undefined)
-    return void refused(refuse('invalidField', badFieldMessage(type, badField), raw as string));
-  return frame as unknown as ServerMessage;
+  return checkFrame(frame, check, raw as string, refused);
 }

@@ -139,7 +139,7 @@ export function messageCheck(type: unknown): FieldCheck | undefined {
 }
 
 /** A {@link FrameError} with the frame's preview. */
-export function refuse(kind: FrameErrorKind, message: string, raw: string): FrameError {
+function refuse(kind: FrameErrorKind, message: string, raw: string): FrameError {
   return new FrameError(kind, message, raw.slice(0, PREVIEW_LENGTH));
 }
 
@@ -162,12 +162,24 @@ export function decodeServerFrame(
     if (badField === undefined) return frame as unknown as ServerMessage;
     return void refused(refuse('invalidField', badFieldMessage(type, badField), raw as string));
   }
-  const check = messageCheck(type);
+  return checkFrame(frame, messageCheck(type), raw as string, refused);
+}
+
+/**
+ * `frame` as a typed message once `check` (its type's field check; `undefined` for a type the
+ * dialect does not know) finds nothing wrong, or `undefined` after telling `refused` why not.
+ */
+export function checkFrame(
+  frame: Fields,
+  check: FieldCheck | undefined,
+  raw: string,
+  refused: (error: FrameError) => void,
+): ServerMessage | undefined {
   if (check === undefined)
-    return void refused(refuse('unknownType', `Unknown frame type ${JSON.stringify(type)}`, raw as string));
+    return void refused(refuse('unknownType', `Unknown frame type ${JSON.stringify(frame.type)}`, raw));
   const badField = check(frame);
   if (badField !== undefined)
-    return void refused(refuse('invalidField', badFieldMessage(type, badField), raw as string));
+    return void refused(refuse('invalidField', badFieldMessage(frame.type, badField), raw));
   return frame as unknown as ServerMessage;
 }
 
@@ -224,7 +236,7 @@ function deeperThan(value: unknown, levels: number): boolean {
 }
 
 /** The message of a frame refused for one field. */
-export function badFieldMessage(type: unknown, field: string): string {
+function badFieldMessage(type: unknown, field: string): string {
   return `Frame "${String(type)}" has a missing or mistyped ${field}`;
 }
 
