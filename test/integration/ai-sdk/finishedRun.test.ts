@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import {
   AI_SDK_VERSIONS,
+  answerDemoRun,
   DEMO_RUN_PARTS,
   gatewayTransport,
   partsOf,
@@ -112,24 +113,7 @@ describe.each(AI_SDK_VERSIONS)('%s', (_version, useChatOf) => {
     const chat = renderChat(useChatOf, transport);
     const last = () => chat.result.current.messages.at(-1);
     await settle(() => chat.result.current.sendMessage({ text: 'Plan my weekend in Paris' }));
-    await waitFor(() => expect(partsOf(last())).toContain('tool:get_weather:approval-requested'), WAIT);
-    await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
-    const approval = last()?.parts.find((part) => part.type === 'dynamic-tool');
-    if (approval?.type !== 'dynamic-tool' || approval.state !== 'approval-requested')
-      throw new Error('No approval');
-    await settle(() =>
-      chat.result.current.addToolApprovalResponse({ id: approval.approval.id, approved: true }),
-    );
-    await waitFor(() => expect(partsOf(last())).toContain('tool:user_input:input-available'), WAIT);
-    await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
-    const ask = last()?.parts.find((part) => part.type === 'dynamic-tool' && part.toolName === 'user_input');
-    await settle(() =>
-      chat.result.current.addToolOutput({
-        tool: 'user_input',
-        toolCallId: (ask as { toolCallId: string }).toolCallId,
-        output: 'Sunday',
-      }),
-    );
+    await answerDemoRun(chat, 'Sunday');
     await waitFor(() => expect(partsOf(last())).toEqual(DEMO_RUN_PARTS), WAIT);
     await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
 

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { act, cleanup, renderHook } from '@testing-library/react';
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { useChat, type UseChatOptions } from '@ai-sdk/react';
 import { useChat as useChatV4 } from '@ai-sdk/react-v4';
 import type { UIMessage } from 'ai';
@@ -16,7 +16,7 @@ import {
   createTokenVerifier,
   type GatewayServer,
 } from 'agent-gateway-client/server';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { WebSocket } from 'ws';
 
 const SECRET = 'ai-sdk-test-secret-of-at-least-32-bytes';
@@ -151,6 +151,34 @@ export function renderChat(
       void view.result.current.sendMessage({ text });
     });
   return { ...view, rendered, statuses, send };
+}
+
+/**
+ * Answers the demo run in `chat` as a user would: approves `get_weather` once it is asked for, then
+ * answers the input request with `day`, waiting for useChat to be ready after each.
+ */
+export async function answerDemoRun(chat: ReturnType<typeof renderChat>, day: string): Promise<void> {
+  const WAIT = { timeout: 10_000 };
+  const last = () => chat.result.current.messages.at(-1);
+  await waitFor(() => expect(partsOf(last())).toContain('tool:get_weather:approval-requested'), WAIT);
+  await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
+  const approval = last()?.parts.find((part) => part.type === 'dynamic-tool');
+  if (approval?.type !== 'dynamic-tool' || approval.state !== 'approval-requested')
+    throw new Error('No approval');
+  await settle(() =>
+    chat.result.current.addToolApprovalResponse({ id: approval.approval.id, approved: true }),
+  );
+  await waitFor(() => expect(partsOf(last())).toContain('tool:user_input:input-available'), WAIT);
+  await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
+  const ask = last()?.parts.find((part) => part.type === 'dynamic-tool' && part.toolName === 'user_input');
+  await settle(() =>
+    chat.result.current.addToolOutput({
+      tool: 'user_input',
+      toolCallId: (ask as { toolCallId: string }).toolCallId,
+      output: day,
+    }),
+  );
+  await waitFor(() => expect(chat.result.current.status).toBe('ready'), WAIT);
 }
 
 /** Runs an action of the chat inside `act`, waiting for what it returns (a promise or a thenable). */
