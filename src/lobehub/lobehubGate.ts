@@ -27,8 +27,13 @@ function statusLeftBy(event: LobeHubEvent): SessionStatus {
 
 const isEnd = (event: LobeHubEvent) => event.type === 'agent_runtime_end' || event.type === 'error';
 const idOf = (message: GatedFrame) => (message as { id?: string }).id;
+/** A frame's sequence number; `undefined` for one without an id or whose id is not a number. */
+const frameSequence = (message: GatedFrame) => {
+  const id = idOf(message);
+  return id === undefined ? undefined : sequenceOf(id);
+};
 /** A frame's sequence number (0 for one without a numeric id). */
-const sequenceOfFrame = (message: GatedFrame) => sequenceOf(idOf(message) ?? '') ?? 0;
+const sequenceOfFrame = (message: GatedFrame) => frameSequence(message) ?? 0;
 
 /**
  * The replay gate of LobeHub's dialect (docs/lobehub.md). Ids are a sequence, so while the machine
@@ -107,8 +112,7 @@ export function createLobeHubGate(
             isOwn(message.event as LobeHubEvent));
         return outlet.report(ends ? { type: 'server.sessionEndHeld' } : { type: 'socket.frameHeld' });
       }
-      const id = idOf(message);
-      const sequence = id === undefined ? undefined : sequenceOf(id);
+      const sequence = frameSequence(message);
       const next = ledger.nextSequence;
       // Frames that cannot be put in order (no id, an id that is not a number) pass as they come.
       if (sequence === undefined || next === undefined || sequence <= next) {
@@ -154,8 +158,7 @@ function orderForRelease(frames: GatedFrame[]): GatedFrame[] {
   const placed = frames
     .filter((message) => message.type !== 'resume_complete')
     .map((message, place) => {
-      const id = idOf(message);
-      const sequence = id === undefined ? undefined : sequenceOf(id);
+      const sequence = frameSequence(message);
       if (sequence !== undefined) previous = sequence;
       return { message, place, sequence: sequence ?? previous };
     })
